@@ -1,0 +1,10 @@
+"""gategrad's autograd: scalar Values and numpy Tensors over one table of gates."""
+
+from .engine import grad, no_grad, enable_grad, is_grad_enabled
+from .functions import maximum, minimum
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import Tensor
+from .value import Value
+
+__all__ = ["Value", "Tensor", "maximum", "minimum", "no_grad", "enable_grad", "is_grad_enabled",
+           "grad", "gradcheck", "GradcheckError"]

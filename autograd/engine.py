@@ -1,0 +1,194 @@
+"""The backward engine: a topological order, then the chain rule at every gate.
+
+A node is anything with ``data``, ``grad``, ``_gate`` (a row of the gate table, or None
+for a leaf), ``_prev`` (the input nodes) and ``_ctx`` (extra arguments of the gate, such
+as a constant exponent or a reduction axis). Nodes hold no closures, so a graph has no
+reference cycles and is freed by reference counting the moment it is dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+
+class _GradMode(threading.local):
+    enabled = True  # a class attribute: every thread starts with recording on
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    return _mode.enabled
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Build no graph inside this block (in this thread): results are plain leaves."""
+    previous = _mode.enabled
+    _mode.enabled = False
+    try:
+        yield
+    finally:
+        _mode.enabled = previous
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    previous = _mode.enabled
+    _mode.enabled = True
+    try:
+        yield
+    finally:
+        _mode.enabled = previous
+
+
+def topological_order(root: Any) -> list:
+    """Every node ``root`` depends on, each listed before all of its inputs.
+
+    Depth-first, with an explicit stack instead of recursion, so a chain of a million
+    nodes needs no recursion limit. A node stays on the stack until all its inputs are
+    done; nodes have at most a few inputs, so rescanning them is cheap.
+    """
+    order = []
+    seen = {root}
+    stack = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    while stack:
+        node = stack[-1]
+        for parent in node._prev:
+            if parent not in seen:
+                mark(parent)
+                push(parent)
+                break
+        else:
+            pop()
+            emit(node)
+    order.reverse()
+    return order
+
+
+def run_backward(root: Any, seed: Any, create_graph: bool = False) -> list:
+    """Fill ``.grad`` on ``root`` and every node it depends on; return the order used.
+
+    Leaves accumulate into their ``.grad``; intermediate nodes start from zero in every
+    call, so a second backward never reads a stale value.
+    """
+    order = topological_order(root)
+    zero = root._zero_grad
+    for node in order:
+        if node._gate is not None:
+            node.grad = zero
+    root._take_grad(seed)
+    if create_graph:
+        with enable_grad():
+            _backward_nodes(order)
+    elif root._is_scalar:
+        _backward_scalars(order)
+    else:
+        _backward_arrays(order)
+    return order
+
+
+def _backward_scalars(order: list) -> None:
+    # The hot loop of every Value graph, kept flat: one vjp call and the sums per gate.
+    for node in order:
+        gate = node._gate
+        if gate is None:
+            continue
+        prev = node._prev
+        if len(prev) == 2:
+            a, b = prev
+            rule_a, rule_b = gate.vjp
+            g, out, x, y = node.grad, node.data, a.data, b.data
+            a.grad += rule_a(g, out, x, y)
+            b.grad += rule_b(g, out, x, y)
+        else:
+            a = prev[0]
+            a.grad += gate.vjp[0](node.grad, node.data, a.data, *node._ctx)
+
+
+def _backward_arrays(order: list) -> None:
+    for node in order:
+        gate = node._gate
+        g = node.grad
+        if gate is None or g is None:
+            continue
+        prev = node._prev
+        args = (g, node.data, *[p.data for p in prev], *node._ctx)
+        for parent, rule in zip(prev, gate.vjp):
+            if not parent.requires_grad:
+                continue
+            down = fit_gradient(rule(*args), parent.data)
+            old = parent.grad
+            if old is None:
+                # Own every stored gradient: never a view of another gradient or an input.
+                owned = down is not g and type(down) is np.ndarray and down.base is None
+                parent.grad = down if owned else np.array(down, dtype=parent.data.dtype)
+            else:
+                old += down  # ours alone (see above), so adding in place is safe
+
+
+def _backward_nodes(order: list) -> None:
+    # create_graph: the rules run on the nodes themselves, so every gradient is a graph.
+    for node in order:
+        gate = node._gate
+        if gate is None or node.grad is None:
+            continue
+        args = (node.grad, node, *node._prev, *node._ctx)
+        for parent, rule in zip(node._prev, gate.vjp):
+            if parent.requires_grad:
+                parent._take_grad(rule(*args))
+
+
+def unbroadcast(grad: Any, shape: tuple) -> Any:
+    """Sum ``grad`` down to ``shape``: the one place where broadcasting is undone.
+
+    Uses only ``.sum`` and ``.reshape``, which numpy arrays and Tensors both have.
+    """
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def fit_gradient(down: Any, data: np.ndarray) -> np.ndarray:
+    """``down`` as an array of ``data``'s shape and dtype."""
+    if type(down) is not np.ndarray:
+        down = np.asarray(down)
+    if down.shape != data.shape:
+        down = unbroadcast(down, data.shape)
+    if down.dtype != data.dtype:
+        down = down.astype(data.dtype)
+    return down
+
+
+def grad(output: Any, inputs: Sequence[Any], grad_output: Any = None,
+         create_graph: bool = False) -> list:
+    """Gradients of ``output`` with respect to each of ``inputs``, leaving ``.grad`` as it was.
+
+    An input that ``output`` does not depend on gets a zero gradient.
+    """
+    inputs = list(inputs)
+    for i, node in enumerate(inputs):
+        if not hasattr(node, "_gate"):
+            raise TypeError(f"grad: inputs[{i}] is a {type(node).__name__}, not a Value or Tensor")
+    seed = output._check_seed(grad_output)
+    nodes = topological_order(output)
+    saved = [(node, node.grad) for node in nodes]
+    try:
+        for node in nodes:
+            node.grad = node._zero_grad
+        run_backward(output, seed, create_graph)
+        in_graph = set(nodes)
+        return [node.grad if node in in_graph else node._zeros() for node in inputs]
+    finally:
+        for node, old in saved:
+            node.grad = old

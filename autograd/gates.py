@@ -1,0 +1,177 @@
+"""The gate table: every gate's forward and local derivative, declared once.
+
+A gate's ``vjp`` holds one rule per input, ``rule(g, out, *inputs, *attrs)``, giving that
+input's ``down_diff = local_diff * up_diff``: ``g`` is the upstream gradient (``up_diff``),
+``out`` the gate's output, ``attrs`` the gate's constant arguments (an exponent, an axis).
+One rule per input lets the engine skip inputs that need no gradient. The rules use only arithmetic, comparisons and the few dual helpers below, so
+the same line runs on Python floats (Value), numpy arrays (Tensor) and on nodes
+themselves (``create_graph=True``: the gradient is then built as a graph).
+
+``scalar`` is the forward on Python floats, ``array`` the forward on numpy arrays; they
+are the same function where one works for both (``operator.add``). Tensor-only gates
+(matmul, reductions, reshaping, indexing) live in ``tensor_gates.py`` in this same form.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Gate:
+    name: str
+    symbol: str  # how the gate is drawn
+    scalar: Callable[..., Any] | None  # forward on floats (None: Tensor-only gate)
+    array: Callable[..., Any]  # forward on numpy arrays
+    vjp: tuple[Callable[..., Any], ...]  # one rule per input
+
+    def __repr__(self) -> str:
+        return f"Gate({self.name!r})"
+
+
+# -- dual helpers: used inside rules, they take floats, arrays and nodes alike --------
+
+
+def _is_node(x: Any) -> bool:
+    return hasattr(x, "_gate")
+
+
+def log(x: Any) -> Any:
+    if _is_node(x):
+        return x.log()
+    if isinstance(x, np.ndarray):
+        return np.log(x)
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def sign(x: Any) -> Any:
+    # Comparisons give constants: the derivative of a step is zero almost everywhere.
+    if isinstance(x, np.ndarray) or _is_node(x) and isinstance(x.data, np.ndarray):
+        return np.sign(x.data if _is_node(x) else x)
+    return float((x > 0) - (x < 0))
+
+
+def _wins(g: Any, a: Any, b: Any) -> Any:
+    """Share of ``g`` that max(a, b) routes to ``a``: all of it, half at a tie, or none."""
+    half = g * 0.5
+    return half * (a > b) + half * (a >= b)
+
+
+def _pow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
+    return g * b * a ** (b - 1)
+
+
+def _pow_exponent(g: Any, out: Any, a: Any) -> Any:
+    # d(a**b)/db = a**b * log(a). Where a == 0, a**b is 0 (b > 0) and the limit is 0, as
+    # in PyTorch; log(0) would turn that into nan, so the log is taken of 1 there instead.
+    if _is_node(a):
+        return g * out * log(a)
+    if isinstance(a, np.ndarray):
+        with np.errstate(invalid="ignore"):
+            return g * out * np.log(np.where(a == 0, 1, a))
+    return g * out * log(a) if a != 0 else g * 0.0
+
+
+# -- forwards that need care on floats ------------------------------------------------
+
+
+def _scalar_pow(a: float, b: float) -> float:
+    if a < 0 and not float(b).is_integer():
+        raise ValueError(f"negative base {a!r} to the non-integer power {b!r} has no real value")
+    try:
+        return a**b
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"0.0 cannot be raised to the negative power {b!r}") from None
+
+
+def _array_pow(a: np.ndarray, b: Any) -> np.ndarray:
+    bad = (np.asarray(a) < 0) & (np.asarray(b) != np.floor(b))
+    if np.any(bad):
+        i = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+        base = np.broadcast_to(a, bad.shape)[i]
+        exp = np.broadcast_to(b, bad.shape)[i]
+        raise ValueError(
+            f"negative base {base!r} to the non-integer power {exp!r} (at index {i}) "
+            "has no real value"
+        )
+    return np.power(a, b)
+
+
+def _scalar_sigmoid(x: float) -> float:
+    # Two branches so that exp never overflows: stable for any finite x.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _array_sigmoid(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _scalar_log(x: float) -> float:
+    if x <= 0:
+        raise ValueError(f"log of {x!r}: the logarithm is defined for positive numbers only")
+    return math.log(x)
+
+
+def _scalar_sqrt(x: float) -> float:
+    if x < 0:
+        raise ValueError(f"sqrt of {x!r}: the square root is real for x >= 0 only")
+    return math.sqrt(x)
+
+
+def _scalar_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf  # as numpy and PyTorch do, rather than stopping the forward pass
+
+
+def _scalar_div(a: float, b: float) -> float:
+    if b == 0:
+        raise ZeroDivisionError(f"division of {a!r} by zero")
+    return a / b
+
+
+# -- the table ------------------------------------------------------------------------
+
+G = Gate
+ADD = G("add", "+", operator.add, np.add, (lambda g, out, a, b: g, lambda g, out, a, b: g))
+SUB = G("sub", "-", operator.sub, np.subtract,
+        (lambda g, out, a, b: g, lambda g, out, a, b: -g))
+MUL = G("mul", "*", operator.mul, np.multiply,
+        (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a))
+DIV = G("div", "/", _scalar_div, np.divide,
+        (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * out / b))
+POW = G("pow", "**", _scalar_pow, _array_pow,
+        (_pow_base, lambda g, out, a, b: _pow_exponent(g, out, a)))
+# a ** c with c a plain number: no gradient for c, and no log(a) (so a may be negative)
+POWC = G("powc", "**", _scalar_pow, _array_pow, (_pow_base,))
+NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,))
+EXP = G("exp", "exp", _scalar_exp, np.exp, (lambda g, out, a: g * out,))
+LOG = G("log", "log", _scalar_log, np.log, (lambda g, out, a: g / a,))
+SQRT = G("sqrt", "sqrt", _scalar_sqrt, np.sqrt, (lambda g, out, a: g * 0.5 / out,))
+TANH = G("tanh", "tanh", math.tanh, np.tanh, (lambda g, out, a: g * (1 - out * out),))
+SIGMOID = G("sigmoid", "σ", _scalar_sigmoid, _array_sigmoid,
+            (lambda g, out, a: g * out * (1 - out),))
+RELU = G("relu", "relu", lambda x: x if x > 0 else 0.0, lambda x: np.maximum(x, 0),
+         (lambda g, out, a: g * (a > 0),))
+ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),))
+MAX = G("max", "max", lambda a, b: a if a >= b else b, np.maximum,
+        (lambda g, out, a, b: _wins(g, a, b), lambda g, out, a, b: _wins(g, b, a)))
+MIN = G("min", "min", lambda a, b: a if a <= b else b, np.minimum,
+        (lambda g, out, a, b: _wins(g, b, a), lambda g, out, a, b: _wins(g, a, b)))
+del G
+
+SCALAR_GATES: dict[str, Gate] = {
+    gate.name: gate
+    for gate in (ADD, SUB, MUL, DIV, POW, POWC, NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
+                 ABS, MAX, MIN)
+}

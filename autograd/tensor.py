@@ -1,0 +1,333 @@
+"""Tensor: an n-d node backed by a numpy array, on the same gates and engine as Value."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from . import gates as G
+from . import tensor_gates as T
+from .engine import _mode
+
+_FLOATS = (np.float16, np.float32, np.float64)
+
+
+class Tensor:
+    """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None)."""
+
+    __slots__ = ("data", "grad", "requires_grad", "label", "_gate", "_prev", "_ctx")
+    __array_ufunc__ = None  # numpy defers to Tensor: ``array * tensor`` builds a node
+    _is_scalar = False
+    _zero_grad = None
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 label: str = "") -> None:
+        self.data = as_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._gate = None
+        self._prev = self._ctx = ()
+
+    def __repr__(self) -> str:
+        grad = "" if not self.requires_grad else ", requires_grad=True"
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Tensor({np.array2string(self.data, threshold=20)}{grad}{label})"
+
+    # -- array attributes ------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
+    dtype = property(lambda self: self.data.dtype)
+    size = property(lambda self: self.data.size)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        return Tensor(self.data, label=self.label)
+
+    # -- arithmetic: numbers, arrays and Tensors on either side ---------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return apply(G.ADD, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return apply(G.ADD, other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return apply(G.SUB, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return apply(G.SUB, other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return apply(G.MUL, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return apply(G.MUL, other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return apply(G.DIV, self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return apply(G.DIV, other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        if isinstance(other, numbers.Real):
+            return self._apply(G.POWC, float(other))
+        return apply(G.POW, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return apply(G.POW, other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return apply(T.MATMUL, self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return apply(T.MATMUL, other, self)
+
+    def __neg__(self) -> Tensor:
+        return self._apply(G.NEG)
+
+    def __abs__(self) -> Tensor:
+        return self._apply(G.ABS)
+
+    # Comparisons give boolean arrays: a step has no gradient to record.
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _values(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _values(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _values(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _values(other)
+
+    # -- element-wise gates ----------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return self._apply(G.EXP)
+
+    def log(self) -> Tensor:
+        return self._apply(G.LOG)
+
+    def sqrt(self) -> Tensor:
+        return self._apply(G.SQRT)
+
+    def sigmoid(self) -> Tensor:
+        return self._apply(G.SIGMOID)
+
+    def tanh(self) -> Tensor:
+        return self._apply(G.TANH)
+
+    def relu(self) -> Tensor:
+        return self._apply(G.RELU)
+
+    def abs(self) -> Tensor:
+        return self._apply(G.ABS)
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return self._apply(T.CLIP, min, max)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return self._apply(T.LOG_SOFTMAX, _axis(axis, self.ndim))
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return self._apply(T.SOFTMAX, _axis(axis, self.ndim))
+
+    # -- reductions and shapes -----------------------------------------------------------
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return self._apply(T.SUM, _axis(axis, self.ndim), bool(keepdims))
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return self._apply(T.MEAN, _axis(axis, self.ndim), bool(keepdims))
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return self._apply(T.AMAX, _axis(axis, self.ndim), bool(keepdims))
+
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = tuple(shape[0])
+        try:
+            data = self.data.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"cannot reshape a Tensor of shape {self.shape} "
+                             f"({self.size} elements) into shape {shape}") from None
+        return _node(data, T.RESHAPE, (self,), (data.shape,))
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
+            axes = axes[0]
+        axes = None if axes is None or len(axes) == 0 else tuple(int(a) for a in axes)
+        if axes is not None and sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                             f"{self.ndim} axes of shape {self.shape}")
+        return self._apply(T.TRANSPOSE, axes)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return self._apply(T.TRANSPOSE, tuple(axes))
+
+    @property
+    def T(self) -> Tensor:
+        return self._apply(T.TRANSPOSE, None)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        index = _index(index)
+        try:
+            data = self.data[index]
+        except IndexError as e:
+            raise IndexError(f"index {index!r} into a Tensor of shape {self.shape}: {e}") from None
+        return _node(data, T.GETITEM, (self,), (index,))
+
+    # -- backward ------------------------------------------------------------------------
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
+        """Fill ``.grad`` of this Tensor and of every Tensor it depends on."""
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this Tensor does not require grad and has no "
+                               "graph (make an input with requires_grad=True)")
+        engine.run_backward(self, self._check_seed(grad), create_graph)
+
+    def _check_seed(self, grad: Any) -> Any:
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a Tensor of shape {self.shape} needs a gradient argument "
+                    "of that shape: only a one-element output gets the implicit gradient 1")
+            return np.ones(self.shape, dtype=self.dtype)
+        if isinstance(grad, Tensor):
+            seed = grad
+        else:
+            seed = np.array(as_array(grad, self.dtype), dtype=self.dtype)  # our own copy
+        if tuple(seed.shape) != self.shape:
+            raise ValueError(f"backward(): gradient of shape {tuple(seed.shape)} does not "
+                             f"match the Tensor's shape {self.shape}")
+        return seed
+
+    def _take_grad(self, down: Any) -> None:
+        if not isinstance(down, Tensor):
+            down = engine.fit_gradient(down, self.data)
+            if self.grad is None and (down.base is not None or down is self.grad):
+                down = down.copy()
+        elif tuple(down.shape) != self.shape:
+            down = engine.unbroadcast(down, self.shape)
+        self.grad = down if self.grad is None else self.grad + down
+
+    def _zeros(self) -> np.ndarray:
+        return np.zeros(self.shape, dtype=self.dtype)
+
+    def _apply(self, gate: G.Gate, *ctx: Any) -> Tensor:
+        return _node(gate.array(self.data, *ctx), gate, (self,), ctx)
+
+
+_new = object.__new__
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """``data`` as a float array: ints and bools become float64, float32 stays."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"cannot make a Tensor from {type(data).__name__} {data!r:.60}: {e}"
+                         ) from None
+    if arr.dtype.kind in "OSUVMm" or arr.dtype.kind == "c":
+        raise TypeError(f"Tensor data must be numeric (int, float or bool); got {arr.dtype} "
+                        f"from {type(data).__name__} {data!r:.60}")
+    if dtype is None and arr.dtype.type not in _FLOATS:
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def is_array_like(x: Any) -> bool:
+    return isinstance(x, (np.ndarray, list, tuple))
+
+
+def _values(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _lift(x: Any, like: Tensor | None) -> Tensor:
+    """An operand as a constant Tensor.
+
+    Numbers and integer arrays take the other side's dtype (so ``x32 * 2`` stays
+    float32, as in PyTorch); float arrays keep theirs and numpy promotes.
+    """
+    arr = as_array(x)
+    if like is not None and (np.ndim(x) == 0 or np.asarray(x).dtype.kind in "biu"):
+        arr = arr.astype(like.data.dtype, copy=False)
+    return _constant(arr)
+
+
+def _constant(arr: np.ndarray) -> Tensor:
+    c = _new(Tensor)
+    c.data = arr
+    c.grad = None
+    c.requires_grad = False
+    c.label = ""
+    c._gate = None
+    c._prev = c._ctx = ()
+    return c
+
+
+def apply(gate: G.Gate, a: Any, b: Any) -> Tensor:
+    """A binary gate on Tensors, arrays or numbers (at least one side array-like)."""
+    a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
+    a = _lift(a, b if b_t else None) if not a_t else a
+    b = _lift(b, a) if not b_t else b
+    return _node(gate.array(a.data, b.data), gate, (a, b), ())
+
+
+def _node(data: Any, gate: G.Gate, prev: tuple, ctx: tuple) -> Tensor:
+    out = _new(Tensor)
+    out.data = data if type(data) is np.ndarray else np.asarray(data)
+    out.grad = None
+    out.label = ""
+    if _mode.enabled and any(p.requires_grad for p in prev):
+        out.requires_grad = True
+        out._gate = gate
+        out._prev = prev
+        out._ctx = ctx
+    else:
+        out.requires_grad = False
+        out._gate = None
+        out._prev = out._ctx = ()
+    return out
+
+
+def _axis(axis: Any, ndim: int) -> Any:
+    """A reduction axis checked against ``ndim``: None, an int or a tuple of ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    for a in axes:
+        if not -ndim <= int(a) < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a Tensor with {ndim} dimensions")
+    normal = tuple(int(a) % max(ndim, 1) for a in axes)
+    return normal[0] if isinstance(axis, (int, np.integer)) else normal
+
+
+def _index(index: Any) -> Any:
+    """An index with Tensors and lists turned into arrays (numpy's own rules after that)."""
+    items = index if isinstance(index, tuple) else (index,)
+    fixed = []
+    for i in items:
+        if isinstance(i, Tensor):
+            i = i.data
+        if isinstance(i, list):
+            i = np.asarray(i)
+        if isinstance(i, np.ndarray) and i.dtype.kind == "f":
+            raise IndexError(f"Tensor indices must be integers or booleans, got {i.dtype}")
+        fixed.append(i)
+    return tuple(fixed) if isinstance(index, tuple) else fixed[0]

@@ -1,0 +1,155 @@
+"""Tensor-only rows of the gate table: matmul, reductions, reshaping, indexing, softmax.
+
+Same form as ``gates.py``: a forward on numpy arrays and one rule per input. The rules
+use methods numpy arrays and Tensors share (``reshape``, ``swapaxes``, ``sum``, ``@``)
+or the dual helpers below, so they also run on nodes when ``create_graph=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .engine import unbroadcast
+from .gates import Gate, _is_node
+
+
+def _values(x: Any) -> Any:
+    """The numbers behind ``x``: for masks and indices, which carry no gradient."""
+    return x.data if _is_node(x) else x
+
+
+def exp(x: Any) -> Any:
+    return x.exp() if _is_node(x) else np.exp(x)
+
+
+def broadcast_to(g: Any, shape: tuple) -> Any:
+    return g._apply(BROADCAST_TO, shape) if _is_node(g) else np.broadcast_to(g, shape)
+
+
+def scatter(g: Any, index: Any, shape: tuple) -> Any:
+    """Zeros of ``shape`` with ``g`` added at ``index``; repeated indices add up."""
+    if _is_node(g):
+        return g._apply(SCATTER, index, shape)
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic_index(index):
+        out[index] = g  # a view: no index repeats, so plain assignment is exact
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _is_basic_index(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in items)
+
+
+def _expand(g: Any, shape: tuple, axis: Any, keepdims: bool) -> Any:
+    """``g`` (a reduction's upstream gradient) broadcast back to the input's ``shape``."""
+    if not keepdims and axis is not None:
+        axes = (axis,) if isinstance(axis, int) else axis
+        axes = {a % len(shape) for a in axes}
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return broadcast_to(g, shape)
+
+
+def _count(shape: tuple, axis: Any) -> int:
+    if axis is None:
+        return int(np.prod(shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _max_share(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    # The gradient goes to the elements equal to the max, split evenly at a tie.
+    xv = _values(x)
+    top = np.max(xv, axis=axis, keepdims=True)
+    mask = xv == top
+    share = mask / np.sum(mask, axis=axis, keepdims=True)
+    return _expand(g, xv.shape, axis, keepdims) * share.astype(xv.dtype, copy=False)
+
+
+def _matmul_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    try:
+        return np.matmul(a, b)
+    except ValueError:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not match (inner "
+                         f"dimensions {a.shape[-1:]} vs {b.shape[-2:-1] or b.shape})") from None
+
+
+def _matmul_a(g: Any, out: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 2 and b.ndim == 2:
+        return g @ b.T
+    a2, b2, g2 = _as_matrices(g, a, b)
+    return unbroadcast(g2 @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+
+
+def _matmul_b(g: Any, out: Any, a: Any, b: Any) -> Any:
+    if a.ndim == 2 and b.ndim == 2:
+        return a.T @ g
+    a2, b2, g2 = _as_matrices(g, a, b)
+    return unbroadcast(a2.swapaxes(-1, -2) @ g2, b2.shape).reshape(b.shape)
+
+
+def _as_matrices(g: Any, a: Any, b: Any) -> tuple:
+    """1-d operands as matrices (a row, b a column), and g with the dims matmul dropped."""
+    gshape = tuple(g.shape)
+    if a.ndim == 1:
+        a = a.reshape((1,) + tuple(a.shape))
+        gshape = gshape[:-1] + (1,) + gshape[-1:] if b.ndim > 1 else gshape + (1,)
+    if b.ndim == 1:
+        b = b.reshape(tuple(b.shape) + (1,))
+        gshape = gshape + (1,)
+    return a, b, g.reshape(gshape)
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    return top + np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True))
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
+    xv = _values(x)
+    inside = np.ones(xv.shape, dtype=bool)
+    if lo is not None:
+        inside &= xv >= lo
+    if hi is not None:
+        inside &= xv <= hi
+    return inside
+
+
+G = Gate
+MATMUL = G("matmul", "@", None, _matmul_forward, (_matmul_a, _matmul_b))
+SUM = G("sum", "sum", None, lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+        (lambda g, out, x, axis, keepdims: _expand(g, x.shape, axis, keepdims),))
+MEAN = G("mean", "mean", None,
+         lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+         (lambda g, out, x, axis, keepdims:
+          _expand(g, x.shape, axis, keepdims) * (1.0 / _count(x.shape, axis)),))
+AMAX = G("amax", "max", None, lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+         (_max_share,))
+RESHAPE = G("reshape", "reshape", None, np.reshape,
+            (lambda g, out, x, shape: g.reshape(x.shape),))
+TRANSPOSE = G("transpose", "T", None, np.transpose,
+              (lambda g, out, x, axes: g.transpose(None if axes is None else np.argsort(axes)),))
+GETITEM = G("getitem", "[]", None, lambda x, index: x[index],
+            (lambda g, out, x, index: scatter(g, index, x.shape),))
+SCATTER = G("scatter", "scatter", None, lambda g, index, shape: scatter(g, index, shape),
+            (lambda g, out, x, index, shape: g[index],))
+BROADCAST_TO = G("broadcast_to", "broadcast", None, np.broadcast_to,
+                 (lambda g, out, x, shape: unbroadcast(g, x.shape),))
+LOG_SOFTMAX = G("log_softmax", "log_softmax", None, lambda x, axis: x - _logsumexp(x, axis),
+                (lambda g, out, x, axis: g - exp(out) * g.sum(axis=axis, keepdims=True),))
+SOFTMAX = G("softmax", "softmax", None, _softmax,
+            (lambda g, out, x, axis: out * (g - (g * out).sum(axis=axis, keepdims=True)),))
+CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
+         (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),))
+del G

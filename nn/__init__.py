@@ -1,0 +1,1 @@
+"""Models built on autograd: logistic regression and the two-layer net (in progress)."""

@@ -1,0 +1,51 @@
+"""The demo: build the course's small graphs, backpropagate, print and draw them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from autograd import Value
+from viz import render
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gategrad", description=__doc__)
+    parser.add_argument("-o", "--out", default="out", help="folder for the drawings")
+    args = parser.parse_args(argv)
+
+    # J = 3(a + b*c), the course's first computation graph.
+    a, b, c = Value(5.0, "a"), Value(3.0, "b"), Value(2.0, "c")
+    u = b * c
+    u.label = "u = bc"
+    v = a + u
+    v.label = "v = a + u"
+    J = 3 * v
+    J.label = "J = 3v"
+    J.backward()
+    print(f"J = 3(a + b*c) = {J.data:g}")
+    print(f"  dJ/da = {a.grad:g} (= 3),  dJ/db = {b.grad:g} (= 3c),  dJ/dc = {c.grad:g} (= 3b)")
+
+    # One logistic neuron: a = sigmoid(w*x + b), loss = -log(a) for label 1.
+    w, x, bias = Value(2.0, "w"), Value(-1.0, "x"), Value(0.5, "b")
+    z = w * x + bias
+    z.label = "z"
+    act = z.sigmoid()
+    act.label = "a"
+    loss = -act.log()
+    loss.label = "loss"
+    loss.backward()
+    print(f"neuron a = sigmoid(w*x + b) = {act.data:.4f}; dz = a - y = {z.grad:.4f}, "
+          f"dw = x*dz = {w.grad:.4f}, db = dz = {bias.grad:.4f}")
+
+    out = Path(args.out)
+    for name, root in (("course_graph", J), ("neuron", loss)):
+        try:
+            print("drew", render(root, out / f"{name}.svg"))
+        except RuntimeError as e:  # no renderer: the .gv file is still there
+            print(e)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
