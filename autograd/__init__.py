@@ -1,6 +1,6 @@
 """gategrad's autograd: scalar Values and numpy Tensors over one table of gates."""
 
-from .engine import grad, no_grad, enable_grad, is_grad_enabled
+from .engine import enable_grad, grad, is_grad_enabled, no_grad
 from .functions import maximum, minimum
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor

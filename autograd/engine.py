@@ -1,18 +1,21 @@
 """The backward engine: a topological order, then the chain rule at every gate.
 
-A node is anything with ``data``, ``grad``, ``_gate`` (a row of the gate table, or None
-for a leaf), ``_prev`` (the input nodes) and ``_ctx`` (extra arguments of the gate, such
-as a constant exponent or a reduction axis). Nodes hold no closures, so a graph has no
-reference cycles and is freed by reference counting the moment it is dropped.
+The engine reads the fields of ``node.Node``: ``data``, ``grad``, ``_gate`` (a row of the
+gate table, or None for a leaf), the inputs ``_a``/``_b`` and the gate's constants
+``_ctx``. Nodes hold no closures, so a graph has no reference cycles and is freed by
+reference counting the moment it is dropped.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
+
+from .node import Node
 
 
 class _GradMode(threading.local):
@@ -51,8 +54,8 @@ def topological_order(root: Any) -> list:
     """Every node ``root`` depends on, each listed before all of its inputs.
 
     Depth-first, with an explicit stack instead of recursion, so a chain of a million
-    nodes needs no recursion limit. A node stays on the stack until all its inputs are
-    done; nodes have at most a few inputs, so rescanning them is cheap.
+    nodes needs no recursion limit. A node stays on the stack until both its inputs are
+    done (it is looked at again after each), then joins the order.
     """
     order = []
     seen = {root}
@@ -60,14 +63,18 @@ def topological_order(root: Any) -> list:
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = stack[-1]
-        for parent in node._prev:
-            if parent not in seen:
-                mark(parent)
-                push(parent)
-                break
-        else:
-            pop()
-            emit(node)
+        a = node._a
+        if a is not None and a not in seen:
+            mark(a)
+            push(a)
+            continue
+        b = node._b
+        if b is not None and b not in seen:
+            mark(b)
+            push(b)
+            continue
+        pop()
+        emit(node)
     order.reverse()
     return order
 
@@ -100,15 +107,13 @@ def _backward_scalars(order: list) -> None:
         gate = node._gate
         if gate is None:
             continue
-        prev = node._prev
-        if len(prev) == 2:
-            a, b = prev
+        a, b = node._a, node._b
+        if b is not None:
             rule_a, rule_b = gate.vjp
             g, out, x, y = node.grad, node.data, a.data, b.data
             a.grad += rule_a(g, out, x, y)
             b.grad += rule_b(g, out, x, y)
         else:
-            a = prev[0]
             a.grad += gate.vjp[0](node.grad, node.data, a.data, *node._ctx)
 
 
@@ -178,7 +183,7 @@ def grad(output: Any, inputs: Sequence[Any], grad_output: Any = None,
     """
     inputs = list(inputs)
     for i, node in enumerate(inputs):
-        if not hasattr(node, "_gate"):
+        if not isinstance(node, Node):
             raise TypeError(f"grad: inputs[{i}] is a {type(node).__name__}, not a Value or Tensor")
     seed = output._check_seed(grad_output)
     nodes = topological_order(output)

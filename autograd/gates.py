@@ -3,9 +3,10 @@
 A gate's ``vjp`` holds one rule per input, ``rule(g, out, *inputs, *attrs)``, giving that
 input's ``down_diff = local_diff * up_diff``: ``g`` is the upstream gradient (``up_diff``),
 ``out`` the gate's output, ``attrs`` the gate's constant arguments (an exponent, an axis).
-One rule per input lets the engine skip inputs that need no gradient. The rules use only arithmetic, comparisons and the few dual helpers below, so
-the same line runs on Python floats (Value), numpy arrays (Tensor) and on nodes
-themselves (``create_graph=True``: the gradient is then built as a graph).
+One rule per input lets the engine skip inputs that need no gradient. The rules use only
+arithmetic, comparisons and the few dual helpers below, so the same line runs on Python
+floats (Value), numpy arrays (Tensor) and on nodes themselves (``create_graph=True``: the
+gradient is then built as a graph). A gate takes one or two nodes; constants go in attrs.
 
 ``scalar`` is the forward on Python floats, ``array`` the forward on numpy arrays; they
 are the same function where one works for both (``operator.add``). Tensor-only gates
@@ -16,10 +17,13 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
+
+from .node import Node
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,7 +42,7 @@ class Gate:
 
 
 def _is_node(x: Any) -> bool:
-    return hasattr(x, "_gate")
+    return isinstance(x, Node)
 
 
 def log(x: Any) -> Any:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .engine import grad, no_grad
+from .node import Node
 
 
 class GradcheckError(AssertionError):
@@ -43,7 +45,7 @@ def _check_inputs(inputs: list) -> None:
     if not inputs:
         raise ValueError("gradcheck needs at least one input")
     for i, node in enumerate(inputs):
-        if not hasattr(node, "_gate"):
+        if not isinstance(node, Node):
             raise TypeError(f"gradcheck: inputs[{i}] is a {type(node).__name__}, "
                             "not a Value or Tensor")
         if isinstance(node.data, np.ndarray) and node.data.dtype != np.float64:

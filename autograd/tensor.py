@@ -11,14 +11,15 @@ from . import engine
 from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
+from .node import Node
 
 _FLOATS = (np.float16, np.float32, np.float64)
 
 
-class Tensor:
+class Tensor(Node):
     """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None)."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_gate", "_prev", "_ctx")
+    __slots__ = ("requires_grad",)
     __array_ufunc__ = None  # numpy defers to Tensor: ``array * tensor`` builds a node
     _is_scalar = False
     _zero_grad = None
@@ -29,8 +30,8 @@ class Tensor:
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = label
-        self._gate = None
-        self._prev = self._ctx = ()
+        self._gate = self._a = self._b = None
+        self._ctx = ()
 
     def __repr__(self) -> str:
         grad = "" if not self.requires_grad else ", requires_grad=True"
@@ -162,7 +163,7 @@ class Tensor:
         except (ValueError, TypeError):
             raise ValueError(f"cannot reshape a Tensor of shape {self.shape} "
                              f"({self.size} elements) into shape {shape}") from None
-        return _node(data, T.RESHAPE, (self,), (data.shape,))
+        return _node(data, T.RESHAPE, self, None, (data.shape,))
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
@@ -188,7 +189,7 @@ class Tensor:
             data = self.data[index]
         except IndexError as e:
             raise IndexError(f"index {index!r} into a Tensor of shape {self.shape}: {e}") from None
-        return _node(data, T.GETITEM, (self,), (index,))
+        return _node(data, T.GETITEM, self, None, (index,))
 
     # -- backward ------------------------------------------------------------------------
     def backward(self, grad: Any = None, create_graph: bool = False) -> None:
@@ -227,7 +228,7 @@ class Tensor:
         return np.zeros(self.shape, dtype=self.dtype)
 
     def _apply(self, gate: G.Gate, *ctx: Any) -> Tensor:
-        return _node(gate.array(self.data, *ctx), gate, (self,), ctx)
+        return _node(gate.array(self.data, *ctx), gate, self, None, ctx)
 
 
 _new = object.__new__
@@ -276,8 +277,8 @@ def _constant(arr: np.ndarray) -> Tensor:
     c.grad = None
     c.requires_grad = False
     c.label = ""
-    c._gate = None
-    c._prev = c._ctx = ()
+    c._gate = c._a = c._b = None
+    c._ctx = ()
     return c
 
 
@@ -286,23 +287,24 @@ def apply(gate: G.Gate, a: Any, b: Any) -> Tensor:
     a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
     a = _lift(a, b if b_t else None) if not a_t else a
     b = _lift(b, a) if not b_t else b
-    return _node(gate.array(a.data, b.data), gate, (a, b), ())
+    return _node(gate.array(a.data, b.data), gate, a, b, ())
 
 
-def _node(data: Any, gate: G.Gate, prev: tuple, ctx: tuple) -> Tensor:
+def _node(data: Any, gate: G.Gate, a: Tensor, b: Tensor | None, ctx: tuple) -> Tensor:
     out = _new(Tensor)
     out.data = data if type(data) is np.ndarray else np.asarray(data)
     out.grad = None
     out.label = ""
-    if _mode.enabled and any(p.requires_grad for p in prev):
+    if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad):
         out.requires_grad = True
         out._gate = gate
-        out._prev = prev
+        out._a = a
+        out._b = b
         out._ctx = ctx
     else:
         out.requires_grad = False
-        out._gate = None
-        out._prev = out._ctx = ()
+        out._gate = out._a = out._b = None
+        out._ctx = ()
     return out
 
 

@@ -14,12 +14,13 @@ import numpy as np
 from . import engine
 from . import gates as G
 from .engine import _mode
+from .node import Node
 
 
-class Value:
+class Value(Node):
     """A scalar in the graph, with ``.data`` (float), ``.grad`` (float) and ``.label``."""
 
-    __slots__ = ("data", "grad", "label", "_gate", "_prev", "_ctx")
+    __slots__ = ()
     _is_scalar = True
     _zero_grad = 0.0
     requires_grad = True
@@ -28,8 +29,7 @@ class Value:
         self.data = _to_float(data)
         self.grad = 0.0
         self.label = label
-        self._gate = None
-        self._prev = ()
+        self._gate = self._a = self._b = None
         self._ctx = ()
 
     def __repr__(self) -> str:
@@ -153,31 +153,40 @@ def _data(x: Any) -> float:
     return x.data if type(x) is Value else _to_float(x, "operand")
 
 
-def _node(data: float, gate: G.Gate, prev: tuple, ctx: tuple) -> Value:
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    if _mode.enabled:
-        out._gate = gate
-        out._prev = prev
-        out._ctx = ctx
-    else:
-        out._gate = None
-        out._prev = out._ctx = ()
-    return out
-
-
 def _apply(gate: G.Gate, a: Any, b: Any) -> Value:
     if type(a) is not Value:
         a = _constant(a)
     if type(b) is not Value:
         b = _constant(b)
-    return _node(gate.scalar(a.data, b.data), gate, (a, b), ())
+    # Written out rather than shared with _apply1: this runs once per node of every graph.
+    out = _new(Value)
+    out.data = gate.scalar(a.data, b.data)
+    out.grad = 0.0
+    out.label = ""
+    out._ctx = ()
+    if _mode.enabled:
+        out._gate = gate
+        out._a = a
+        out._b = b
+    else:
+        out._gate = out._a = out._b = None
+    return out
 
 
 def _apply1(gate: G.Gate, a: Value, ctx: tuple = ()) -> Value:
-    return _node(gate.scalar(a.data, *ctx), gate, (a,), ctx)
+    out = _new(Value)
+    out.data = gate.scalar(a.data, *ctx)
+    out.grad = 0.0
+    out.label = ""
+    out._b = None
+    if _mode.enabled:
+        out._gate = gate
+        out._a = a
+        out._ctx = ctx
+    else:
+        out._gate = out._a = None
+        out._ctx = ()
+    return out
 
 
 def _constant(x: Any) -> Value:
@@ -187,6 +196,6 @@ def _constant(x: Any) -> Value:
     c.data = _to_float(x, "operand")
     c.grad = 0.0
     c.label = ""
-    c._gate = None
-    c._prev = c._ctx = ()
+    c._gate = c._a = c._b = None
+    c._ctx = ()
     return c

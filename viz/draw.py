@@ -10,6 +10,7 @@ import graphviz
 import numpy as np
 
 from autograd.engine import topological_order
+from autograd.node import Node
 
 _FORMATS = {"svg", "png", "pdf"}
 
@@ -21,7 +22,7 @@ def draw(root: Any, rankdir: str = "LR", show_data: bool = True,
     Names come from the traversal order, not from ``id()``, so building the same graph
     twice gives the same DOT text.
     """
-    if not hasattr(root, "_gate"):
+    if not isinstance(root, Node):
         raise TypeError(f"draw() takes a Value or Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT; got {rankdir!r}")
