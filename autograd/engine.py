@@ -123,19 +123,29 @@ def _backward_arrays(order: list) -> None:
         g = node.grad
         if gate is None or g is None:
             continue
-        prev = node._prev
-        args = (g, node.data, *[p.data for p in prev], *node._ctx)
-        for parent, rule in zip(prev, gate.vjp):
-            if not parent.requires_grad:
-                continue
-            down = fit_gradient(rule(*args), parent.data)
-            old = parent.grad
-            if old is None:
-                # Own every stored gradient: never a view of another gradient or an input.
-                owned = down is not g and type(down) is np.ndarray and down.base is None
-                parent.grad = down if owned else np.array(down, dtype=parent.data.dtype)
-            else:
-                old += down  # ours alone (see above), so adding in place is safe
+        a, b = node._a, node._b
+        if b is None:
+            if a.requires_grad:
+                _store(a, gate.vjp[0](g, node.data, a.data, *node._ctx), g)
+            continue
+        rule_a, rule_b = gate.vjp
+        if a.requires_grad:
+            _store(a, rule_a(g, node.data, a.data, b.data), g)
+        if b.requires_grad:
+            _store(b, rule_b(g, node.data, a.data, b.data), g)
+
+
+def _store(parent: Any, down: Any, g: np.ndarray) -> None:
+    """Add ``down`` into ``parent.grad``, fitted to the parent's shape and dtype."""
+    data = parent.data
+    if type(down) is not np.ndarray or down.shape != data.shape or down.dtype != data.dtype:
+        down = fit_gradient(down, data)
+    old = parent.grad
+    if old is None:
+        # Own every stored gradient: never a view of another gradient or an input.
+        parent.grad = down if down.base is None and down is not g else down.copy()
+    else:
+        old += down  # ours alone (see above), so adding in place is safe
 
 
 def _backward_nodes(order: list) -> None:

@@ -265,6 +265,8 @@ def _lift(x: Any, like: Tensor | None) -> Tensor:
     Numbers and integer arrays take the other side's dtype (so ``x32 * 2`` stays
     float32, as in PyTorch); float arrays keep theirs and numpy promotes.
     """
+    if like is not None and type(x) in (float, int):  # the common case, made cheap
+        return _constant(np.array(x, dtype=like.data.dtype))
     arr = as_array(x)
     if like is not None and (np.ndim(x) == 0 or np.asarray(x).dtype.kind in "biu"):
         arr = arr.astype(like.data.dtype, copy=False)

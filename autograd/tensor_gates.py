@@ -25,7 +25,12 @@ def exp(x: Any) -> Any:
 
 
 def broadcast_to(g: Any, shape: tuple) -> Any:
-    return g._apply(BROADCAST_TO, shape) if _is_node(g) else np.broadcast_to(g, shape)
+    """``g`` repeated to ``shape``, as a new array (numpy's broadcast_to gives a view)."""
+    if _is_node(g):
+        return g._apply(BROADCAST_TO, shape)
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
 
 
 def scatter(g: Any, index: Any, shape: tuple) -> Any:
@@ -106,14 +111,21 @@ def _as_matrices(g: Any, a: Any, b: Any) -> tuple:
 
 
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    top = np.max(x, axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)
-    return top + np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True))
+    top = _finite_max(x, axis)
+    return top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - _finite_max(x, axis))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _finite_max(x: np.ndarray, axis: int) -> np.ndarray:
+    """The max along ``axis``, the shift that keeps exp from overflowing (0 where ±inf)."""
+    top = x.max(axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        top = np.where(np.isfinite(top), top, 0)
+    return top
 
 
 def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
@@ -128,13 +140,13 @@ def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
 
 G = Gate
 MATMUL = G("matmul", "@", None, _matmul_forward, (_matmul_a, _matmul_b))
-SUM = G("sum", "sum", None, lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+SUM = G("sum", "sum", None, lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
         (lambda g, out, x, axis, keepdims: _expand(g, x.shape, axis, keepdims),))
 MEAN = G("mean", "mean", None,
-         lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
+         lambda x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
          (lambda g, out, x, axis, keepdims:
           _expand(g, x.shape, axis, keepdims) * (1.0 / _count(x.shape, axis)),))
-AMAX = G("amax", "max", None, lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
+AMAX = G("amax", "max", None, lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
          (_max_share,))
 RESHAPE = G("reshape", "reshape", None, np.reshape,
             (lambda g, out, x, shape: g.reshape(x.shape),))
