@@ -1,5 +1,7 @@
 """gategrad's autograd: scalar Values and numpy Tensors over one table of gates."""
 
+from . import ops
+from .custom import gate
 from .engine import enable_grad, grad, is_grad_enabled, no_grad
 from .functions import maximum, minimum
 from .gradcheck import GradcheckError, gradcheck
@@ -7,4 +9,4 @@ from .tensor import Tensor
 from .value import Value
 
 __all__ = ["Value", "Tensor", "maximum", "minimum", "no_grad", "enable_grad", "is_grad_enabled",
-           "grad", "gradcheck", "GradcheckError"]
+           "grad", "gradcheck", "GradcheckError", "gate", "ops"]

@@ -1,28 +1,35 @@
-"""Gates called as functions: ``maximum(a, b)``, ``minimum(a, b)``."""
+"""Gates called as functions: ``maximum(a, b)``, ``minimum(a, b)``, and any gate by row."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import gates as G
-from . import value
+from . import tensor, value
 
 
-def _binary(gate: G.Gate, a: Any, b: Any) -> Any:
-    from . import tensor  # Tensor imports this module's siblings; import late
-
-    if isinstance(a, tensor.Tensor) or isinstance(b, tensor.Tensor) or (
-        tensor.is_array_like(a) and tensor.is_array_like(b)
-    ):
-        return tensor.apply(gate, a, b)
-    return value._apply(gate, a, b)
+def apply_gate(gate: G.Gate, *operands: Any) -> Any:
+    """Run ``gate`` on one or two operands: Tensors when any operand is array-like."""
+    if len(operands) != len(gate.vjp):
+        raise TypeError(f"gate {gate.name!r} takes {len(gate.vjp)} operand(s), "
+                        f"got {len(operands)}")
+    if any(isinstance(x, (tensor.Tensor, np.ndarray, list, tuple)) for x in operands):
+        if len(operands) == 2:
+            return tensor.apply(gate, *operands)
+        x = operands[0]
+        return (x if isinstance(x, tensor.Tensor) else tensor.Tensor(x))._apply(gate)
+    if len(operands) == 2:
+        return value._apply(gate, *operands)
+    return value._apply1(gate, value._constant(operands[0]))
 
 
 def maximum(a: Any, b: Any) -> Any:
     """The max gate: routes the gradient to the larger input, half to each at a tie."""
-    return _binary(G.MAX, a, b)
+    return apply_gate(G.MAX, a, b)
 
 
 def minimum(a: Any, b: Any) -> Any:
     """The min gate: routes the gradient to the smaller input, half to each at a tie."""
-    return _binary(G.MIN, a, b)
+    return apply_gate(G.MIN, a, b)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .node import Node
+from .ops import is_node, log, sign
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,26 +38,7 @@ class Gate:
         return f"Gate({self.name!r})"
 
 
-# -- dual helpers: used inside rules, they take floats, arrays and nodes alike --------
-
-
-def _is_node(x: Any) -> bool:
-    return isinstance(x, Node)
-
-
-def log(x: Any) -> Any:
-    if _is_node(x):
-        return x.log()
-    if isinstance(x, np.ndarray):
-        return np.log(x)
-    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-
-
-def sign(x: Any) -> Any:
-    # Comparisons give constants: the derivative of a step is zero almost everywhere.
-    if isinstance(x, np.ndarray) or _is_node(x) and isinstance(x.data, np.ndarray):
-        return np.sign(x.data if _is_node(x) else x)
-    return float((x > 0) - (x < 0))
+# -- helpers of the rules ---------------------------------------------------------------
 
 
 def _wins(g: Any, a: Any, b: Any) -> Any:
@@ -73,7 +54,7 @@ def _pow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
 def _pow_exponent(g: Any, out: Any, a: Any) -> Any:
     # d(a**b)/db = a**b * log(a). Where a == 0, a**b is 0 (b > 0) and the limit is 0, as
     # in PyTorch; log(0) would turn that into nan, so the log is taken of 1 there instead.
-    if _is_node(a):
+    if is_node(a):
         return g * out * log(a)
     if isinstance(a, np.ndarray):
         with np.errstate(invalid="ignore"):

@@ -20,7 +20,7 @@ FAST_ABOVE = 512  # elements: larger inputs are checked along random directions
 
 def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3, fast: bool | None = None,
-              directions: int = 4) -> bool:
+              directions: int = 4, localize: bool = False) -> bool:
     """Check ``grad(fn(*inputs), inputs)`` against central differences.
 
     A non-scalar output is reduced to a scalar with fixed random weights ``v`` (so the
@@ -28,7 +28,9 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-
     element by element, or, in fast mode (the default above 512 elements), along a few
     random directions ``u`` (``vᵀJu``: two evaluations each instead of two per element);
     a fast-mode failure is then localized element by element. Returns True, or raises
-    GradcheckError naming the input, the worst element, both values and their errors.
+    GradcheckError naming the input, the worst element, both values and their errors;
+    with ``localize=True`` the message also names the first gate whose own derivative is
+    wrong (see ``autograd.localize.find_bad_gate``).
     """
     inputs = list(inputs)
     _check_inputs(inputs)
@@ -40,6 +42,21 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-
         out = fn(*inputs)
         return out if weights is None else (out * weights).sum()
 
+    try:
+        _check_each(scalar_out, inputs, eps, atol, rtol, fast, directions)
+    except GradcheckError as e:
+        if localize:
+            from .localize import find_bad_gate
+
+            bad = find_bad_gate(scalar_out(), eps=eps, atol=atol, rtol=rtol)
+            if bad is not None:
+                raise GradcheckError(f"{e}\n{bad}") from None
+        raise
+    return True
+
+
+def _check_each(scalar_out: Callable[[], Any], inputs: list, eps: float, atol: float,
+                rtol: float, fast: bool | None, directions: int) -> None:
     analytical = grad(scalar_out(), inputs)
     for i, (node, ana) in enumerate(zip(inputs, analytical)):
         ana = np.asarray(ana, dtype=float)
@@ -49,7 +66,6 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-
                 continue
         num = _numerical(scalar_out, node, eps)
         _compare(i, node, ana, num, atol, rtol)
-    return True
 
 
 def _projections_agree(f: Callable[[], Any], node: Any, ana: np.ndarray, eps: float,

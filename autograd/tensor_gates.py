@@ -12,21 +12,13 @@ from typing import Any
 import numpy as np
 
 from .engine import unbroadcast
-from .gates import Gate, _is_node
-
-
-def _values(x: Any) -> Any:
-    """The numbers behind ``x``: for masks and indices, which carry no gradient."""
-    return x.data if _is_node(x) else x
-
-
-def exp(x: Any) -> Any:
-    return x.exp() if _is_node(x) else np.exp(x)
+from .gates import Gate
+from .ops import exp, is_node, values
 
 
 def broadcast_to(g: Any, shape: tuple) -> Any:
     """``g`` repeated to ``shape``, as a new array (numpy's broadcast_to gives a view)."""
-    if _is_node(g):
+    if is_node(g):
         return g._apply(BROADCAST_TO, shape)
     out = np.empty(shape, dtype=g.dtype)
     out[...] = g
@@ -35,7 +27,7 @@ def broadcast_to(g: Any, shape: tuple) -> Any:
 
 def scatter(g: Any, index: Any, shape: tuple) -> Any:
     """Zeros of ``shape`` with ``g`` added at ``index``; repeated indices add up."""
-    if _is_node(g):
+    if is_node(g):
         return g._apply(SCATTER, index, shape)
     out = np.zeros(shape, dtype=g.dtype)
     if _is_basic_index(index):
@@ -69,7 +61,7 @@ def _count(shape: tuple, axis: Any) -> int:
 
 def _max_share(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     # The gradient goes to the elements equal to the max, split evenly at a tie.
-    xv = _values(x)
+    xv = values(x)
     top = np.max(xv, axis=axis, keepdims=True)
     mask = xv == top
     share = mask / np.sum(mask, axis=axis, keepdims=True)
@@ -129,7 +121,7 @@ def _finite_max(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
-    xv = _values(x)
+    xv = values(x)
     inside = np.ones(xv.shape, dtype=bool)
     if lo is not None:
         inside &= xv >= lo

@@ -1,0 +1,60 @@
+"""Functions that run on floats, numpy arrays and nodes alike.
+
+Derivative rules are written with these (and with arithmetic), so one rule serves Value
+(floats), Tensor (arrays) and ``create_graph=True`` (nodes, so the gradient is itself a
+graph). Use them in the rules of your own gates too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .node import Node
+
+
+def is_node(x: Any) -> bool:
+    return isinstance(x, Node)
+
+
+def values(x: Any) -> Any:
+    """The numbers behind ``x``: for masks and indices, which carry no gradient."""
+    return x.data if isinstance(x, Node) else x
+
+
+def exp(x: Any) -> Any:
+    if isinstance(x, Node):
+        return x.exp()
+    return np.exp(x) if isinstance(x, np.ndarray) else math.exp(x)
+
+
+def log(x: Any) -> Any:
+    if isinstance(x, Node):
+        return x.log()
+    if isinstance(x, np.ndarray):
+        return np.log(x)
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def tanh(x: Any) -> Any:
+    if isinstance(x, Node):
+        return x.tanh()
+    return np.tanh(x) if isinstance(x, np.ndarray) else math.tanh(x)
+
+
+def sigmoid(x: Any) -> Any:
+    if isinstance(x, Node):
+        return x.sigmoid()
+    from .gates import SIGMOID
+
+    return SIGMOID.array(x) if isinstance(x, np.ndarray) else SIGMOID.scalar(x)
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1, as a constant: a step has no gradient to record."""
+    x = values(x)
+    if isinstance(x, np.ndarray):
+        return np.sign(x)
+    return float((x > 0) - (x < 0))

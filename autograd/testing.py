@@ -1,0 +1,249 @@
+"""Property-based gradient testing for users: strategies, checks, and a gate localizer.
+
+    from hypothesis import given
+    from autograd.testing import expressions, assert_gradients_match
+
+    @given(expressions(gates=["mul", "sigmoid", "max"], depth=6))
+    def test_my_engine(expr):
+        assert_gradients_match(expr.fn, *expr.inputs)
+
+Needs hypothesis (``import autograd`` alone does not import it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from . import gates as G
+from .engine import grad, topological_order
+from .functions import apply_gate
+from .gradcheck import gradcheck
+from .localize import BadGate, find_bad_gate
+from .node import Node
+from .tensor import Tensor
+from .value import Value
+
+__all__ = ["values", "tensors", "broadcastable_shapes", "expressions", "Expression",
+           "assert_gradients_match", "check_linearity", "check_fan_out",
+           "check_repeated_backward", "check_no_mutation", "find_bad_gate", "BadGate"]
+
+KINK_MARGIN = 1e-3  # gradients are compared this far, at least, from relu/abs/max kinks
+
+# -- strategies ---------------------------------------------------------------------------
+
+
+def _floats(min_value: float, max_value: float, avoid_kinks: bool) -> st.SearchStrategy:
+    xs = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False)
+    return xs.filter(lambda x: abs(x) >= KINK_MARGIN) if avoid_kinks else xs
+
+
+def values(min_value: float = -3.0, max_value: float = 3.0, *,
+           avoid_kinks: bool = False) -> st.SearchStrategy[Value]:
+    """Leaf Values with finite data in [min_value, max_value], away from 0 on request."""
+    return _floats(min_value, max_value, avoid_kinks).map(Value)
+
+
+def broadcastable_shapes(num_shapes: int = 2, *, min_dims: int = 0, max_dims: int = 4,
+                         max_side: int = 4) -> st.SearchStrategy[tuple]:
+    """Tuples of ``num_shapes`` shapes that numpy can broadcast together."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, max_side=max_side
+    ).map(lambda r: r.input_shapes)
+
+
+def tensors(shape: Any = None, dtype: Any = np.float64, *, min_value: float = -3.0,
+            max_value: float = 3.0, avoid_kinks: bool = False,
+            requires_grad: bool = True) -> st.SearchStrategy[Tensor]:
+    """Tensors of ``shape`` (a tuple, a strategy, or None for 0-d to 4-d shapes)."""
+    shapes = hnp.array_shapes(min_dims=0, max_dims=4, max_side=4) if shape is None else (
+        shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape)))
+    width = 32 if np.dtype(dtype) == np.float32 else 64
+    elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False,
+                         width=width)
+    if avoid_kinks:
+        elements = elements.filter(lambda x: abs(x) >= KINK_MARGIN)
+    return shapes.flatmap(lambda s: hnp.arrays(dtype, s, elements=elements)).map(
+        lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+# Each gate as it is used in a random graph: how its operands are made safe for it.
+_SAFE_UNARY: dict[str, Callable[[Any], Any]] = {
+    "neg": lambda x: -x,
+    "exp": lambda x: x.tanh().exp(),  # squashed first: deep graphs must not overflow
+    "log": lambda x: (x * x + 0.5).log(),
+    "sqrt": lambda x: (x * x + 0.5).sqrt(),
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "relu": lambda x: x.relu(),
+    "abs": lambda x: abs(x),
+    "powc": lambda x: x.tanh() ** 3,
+}
+_SAFE_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a.tanh() * b,  # one side bounded, so products stay bounded
+    "div": lambda a, b: a / (b * b + 1.0),
+    "pow": lambda a, b: (a * a + 0.5) ** b.tanh(),
+    "max": lambda a, b: apply_gate(G.MAX, a, b),
+    "min": lambda a, b: apply_gate(G.MIN, a, b),
+}
+GATE_NAMES = tuple(_SAFE_UNARY) + tuple(_SAFE_BINARY)
+# The other gates each of those brings along to keep its operands in range (and every
+# graph adds up its sinks with "add"; a Tensor graph ends in "sum").
+HELPER_GATES = {"exp": {"tanh"}, "log": {"mul", "add"}, "sqrt": {"mul", "add"},
+                "powc": {"tanh"}, "mul": {"tanh"}, "div": {"mul", "add"},
+                "pow": {"mul", "add", "tanh"}}
+_KINKED = {"relu", "abs", "max", "min"}
+
+
+@dataclass
+class Expression:
+    """A random graph: ``fn(*inputs)`` rebuilds it; ``output`` is one build of it."""
+
+    program: list = field(repr=False)
+    inputs: list
+    output: Any = field(repr=False)
+    gates: set = field(default_factory=set)
+
+    def fn(self, *inputs: Any) -> Any:
+        return _run(self.program, list(inputs))
+
+    def __iter__(self) -> Any:  # ``output, inputs = expr``
+        return iter((self.output, self.inputs))
+
+
+def _run(program: list, pool: list) -> Any:
+    """Replay ``program``; the output adds up every node no later gate consumed, so every
+    gate and input drawn lies on a path to it."""
+    pool = list(pool)
+    consumed = set()
+    for name, i, j in program:
+        if j is None:
+            pool.append(_SAFE_UNARY[name](pool[i]))
+        else:
+            pool.append(_SAFE_BINARY[name](pool[i], pool[j]))
+        consumed.update((i, j))
+    sinks = [node for k, node in enumerate(pool) if k not in consumed]
+    out = sum(sinks[1:], sinks[0])
+    return out.sum() if isinstance(out.data, np.ndarray) else out
+
+
+@st.composite
+def expressions(draw: Any, gates: Sequence[str] = GATE_NAMES, depth: int = 8,
+                n_inputs: int = 3, shape: tuple | None = None) -> Expression:
+    """A random computation graph over ``gates``, with reuse (fan-out), ``depth`` gates deep.
+
+    Inputs are Values, or Tensors of ``shape``; a Tensor graph ends in a sum. Operands
+    are drawn from all nodes made so far, so nodes feed several gates; the output adds up
+    the nodes nothing consumed, so every input and gate drawn reaches it. Graphs whose
+    kinked gates (relu, abs, max, min) sit within ``KINK_MARGIN`` of their kink are
+    rejected, so central differences are meaningful.
+    """
+    unknown = set(gates) - set(GATE_NAMES)
+    if unknown or not gates:
+        raise ValueError(f"unknown gates {sorted(unknown)}; choose from {GATE_NAMES}")
+    leaf = values(avoid_kinks=True) if shape is None else tensors(shape, avoid_kinks=True)
+    inputs = [draw(leaf) for _ in range(n_inputs)]
+    for k, node in enumerate(inputs):
+        node.label = f"x{k}"
+    program, used = [], set()
+    for step in range(depth):
+        name = draw(st.sampled_from(sorted(gates)))
+        size = n_inputs + step
+        i = draw(st.integers(0, size - 1))
+        j = None if name in _SAFE_UNARY else draw(st.integers(0, size - 1))
+        if name in _KINKED and j == i:  # max(x, x) is a tie by construction
+            j = (i + 1) % size
+        program.append((name, i, j))
+        used.add(name)
+    expr = Expression(program, inputs, _run(program, inputs), used)
+    assume(_kinks_are_clear(expr))
+    return expr
+
+
+def _kinks_are_clear(expr: Expression) -> bool:
+    for node in topological_order(expr.output):
+        gate = node._gate
+        if gate is None or gate.name not in _KINKED:
+            continue
+        a = np.asarray(node._a.data)
+        gap = np.abs(a) if node._b is None else np.abs(a - np.asarray(node._b.data))
+        if np.any(gap < KINK_MARGIN):
+            return False
+    return True
+
+
+# -- checks -------------------------------------------------------------------------------
+
+
+def assert_gradients_match(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6,
+                           atol: float = 1e-5, rtol: float = 1e-3,
+                           fast: bool | None = None) -> None:
+    """Engine vs central differences; on a mismatch, the report also names the bad gate."""
+    gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol, fast=fast, localize=True)
+
+
+def _close(a: Any, b: Any, what: str, rtol: float = 1e-9, atol: float = 1e-12) -> None:
+    a, b = np.asarray(_plain(a), float), np.asarray(_plain(b), float)
+    if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=atol):
+        raise AssertionError(f"{what}: {a!r} != {b!r}")
+
+
+def _plain(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
+
+
+def check_linearity(fn: Callable[..., Any], *inputs: Any, alpha: float = 2.5) -> None:
+    """backward(α·g) == α·backward(g): the chain rule is linear in the upstream gradient."""
+    out = fn(*inputs)
+    seed = np.random.default_rng(0).standard_normal(np.shape(out.data))
+    base = grad(out, inputs, grad_output=seed if seed.ndim else float(seed))
+    scaled = grad(out, inputs, grad_output=alpha * seed if seed.ndim else alpha * float(seed))
+    for i, (b, s) in enumerate(zip(base, scaled)):
+        _close(s, alpha * _plain(b), f"input {i}: backward(α·g) differs from α·backward(g)")
+
+
+def check_fan_out(fn: Callable[..., Any], *inputs: Any) -> None:
+    """Inputs used by two copies of the graph get the sum of both paths: twice the grad."""
+    once = grad(fn(*inputs), inputs)
+    twice = grad(fn(*inputs) + fn(*inputs), inputs)
+    for i, (o, t) in enumerate(zip(once, twice)):
+        _close(t, 2 * _plain(o), f"input {i}: reused twice, its gradient is not doubled")
+
+
+def check_repeated_backward(fn: Callable[..., Any], *inputs: Any) -> None:
+    """A second backward adds into leaves; intermediate nodes are recomputed, not added."""
+    saved = [x.grad for x in inputs]
+    try:
+        for x in inputs:
+            x.grad = x._zeros() if isinstance(x, Tensor) else 0.0
+        out = fn(*inputs)
+        seed = np.ones(np.shape(out.data)) if np.ndim(out.data) else None
+        out.backward(seed)
+        first = [np.copy(_plain(x.grad)) for x in inputs]
+        inner = {id(n): np.copy(n.grad) for n in topological_order(out) if n._gate is not None}
+        out.backward(seed)
+        for i, (x, g) in enumerate(zip(inputs, first)):
+            _close(x.grad, 2 * g, f"input {i}: a second backward did not accumulate")
+        for n in topological_order(out):
+            if n._gate is not None:
+                _close(n.grad, inner[id(n)], f"intermediate {n._gate.name!r} node: stale grad")
+    finally:
+        for x, g in zip(inputs, saved):
+            x.grad = g
+
+
+def check_no_mutation(fn: Callable[..., Any], *inputs: Any) -> None:
+    """Forward and backward leave every input's data as it was."""
+    before = [np.copy(x.data) for x in inputs]
+    grad(fn(*inputs), inputs)
+    for i, (x, b) in enumerate(zip(inputs, before)):
+        if not np.array_equal(np.asarray(x.data), b):
+            raise AssertionError(f"input {i}: its data was changed by forward or backward")
