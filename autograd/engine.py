@@ -90,6 +90,8 @@ def run_backward(root: Any, seed: Any, create_graph: bool = False) -> list:
     for node in order:
         if node._gate is not None:
             node.grad = zero
+    if create_graph and not isinstance(seed, Node):
+        seed = type(root)(seed)  # so that even a constant gradient comes out as a node
     root._take_grad(seed)
     if create_graph:
         with enable_grad():
@@ -175,13 +177,15 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
 
 
 def fit_gradient(down: Any, data: np.ndarray) -> np.ndarray:
-    """``down`` as an array of ``data``'s shape and dtype."""
-    if type(down) is not np.ndarray:
-        down = np.asarray(down)
-    if down.shape != data.shape:
-        down = unbroadcast(down, data.shape)
-    if down.dtype != data.dtype:
-        down = down.astype(data.dtype)
+    """``down`` as an array of ``data``'s shape and dtype.
+
+    Always an ndarray: a sum down to 0-d gives a numpy scalar, which ``+=`` cannot update
+    in place.
+    """
+    if np.shape(down) != data.shape:
+        down = unbroadcast(np.asarray(down), data.shape)
+    if type(down) is not np.ndarray or down.dtype != data.dtype:
+        down = np.asarray(down, dtype=data.dtype)
     return down
 
 

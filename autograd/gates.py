@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .ops import is_node, log, sign
+from .ops import is_node, log, power, sign, values
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -42,24 +42,28 @@ class Gate:
 
 
 def _wins(g: Any, a: Any, b: Any) -> Any:
-    """Share of ``g`` that max(a, b) routes to ``a``: all of it, half at a tie, or none."""
-    half = g * 0.5
-    return half * (a > b) + half * (a >= b)
+    """Share of ``g`` that max(a, b) routes to ``a``: all of it, half at a tie, or none.
+
+    Written as a sum so the winner gets exactly ``g`` (halving first would lose a
+    subnormal ``g``); the masks are constants, compared on the numbers.
+    """
+    return g * (a > b) + (g * 0.5) * (values(a) == values(b))
 
 
 def _pow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
-    return g * b * a ** (b - 1)
+    # b * a**(b-1), except that a**0 is constant: 0 * 0**-1 would make its gradient nan.
+    if isinstance(b, np.ndarray) and not is_node(a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(b == 0, 0.0, g * b * power(a, b - 1))
+    if not is_node(b) and b == 0:
+        return g * 0.0
+    return g * b * power(a, b - 1)
 
 
 def _pow_exponent(g: Any, out: Any, a: Any) -> Any:
     # d(a**b)/db = a**b * log(a). Where a == 0, a**b is 0 (b > 0) and the limit is 0, as
     # in PyTorch; log(0) would turn that into nan, so the log is taken of 1 there instead.
-    if is_node(a):
-        return g * out * log(a)
-    if isinstance(a, np.ndarray):
-        with np.errstate(invalid="ignore"):
-            return g * out * np.log(np.where(a == 0, 1, a))
-    return g * out * log(a) if a != 0 else g * 0.0
+    return g * out * log(a + (values(a) == 0))
 
 
 # -- forwards that need care on floats ------------------------------------------------
@@ -142,7 +146,8 @@ POWC = G("powc", "**", _scalar_pow, _array_pow, (_pow_base,))
 NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,))
 EXP = G("exp", "exp", _scalar_exp, np.exp, (lambda g, out, a: g * out,))
 LOG = G("log", "log", _scalar_log, np.log, (lambda g, out, a: g / a,))
-SQRT = G("sqrt", "sqrt", _scalar_sqrt, np.sqrt, (lambda g, out, a: g * 0.5 / out,))
+SQRT = G("sqrt", "sqrt", _scalar_sqrt, np.sqrt,
+         (lambda g, out, a: g * 0.5 * power(out, -1),))  # inf at 0, not an error
 TANH = G("tanh", "tanh", math.tanh, np.tanh, (lambda g, out, a: g * (1 - out * out),))
 SIGMOID = G("sigmoid", "σ", _scalar_sigmoid, _array_sigmoid,
             (lambda g, out, a: g * out * (1 - out),))

@@ -31,11 +31,23 @@ def exp(x: Any) -> Any:
 
 
 def log(x: Any) -> Any:
+    """The natural log; in a rule, -inf at 0 and nan below (as numpy), never an error."""
     if isinstance(x, Node):
         return x.log()
     if isinstance(x, np.ndarray):
-        return np.log(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
     return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def power(x: Any, e: Any) -> Any:
+    """``x ** e``; in a rule, 0 to a negative power is inf (as numpy), never an error."""
+    if isinstance(x, Node) or isinstance(e, Node):
+        return x**e
+    if isinstance(x, np.ndarray) or isinstance(e, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.power(x, e)
+    return math.inf if x == 0 and e < 0 else x**e
 
 
 def tanh(x: Any) -> Any:

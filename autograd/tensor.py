@@ -145,6 +145,15 @@ class Tensor(Node):
     def softmax(self, axis: int = -1) -> Tensor:
         return self._apply(T.SOFTMAX, _axis(axis, self.ndim))
 
+    def cross_entropy(self, labels: Any) -> Tensor:
+        """Mean softmax cross-entropy of these (N, C) scores against integer ``labels``.
+
+        One gate, so its backward is the course's ``(softmax - one_hot) / N``; equal to
+        ``-self.log_softmax(axis=1)[np.arange(N), labels].mean()``.
+        """
+        labels = _labels(labels, self.shape)
+        return self._apply(T.CROSS_ENTROPY, labels)
+
     # -- reductions and shapes -----------------------------------------------------------
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return self._apply(T.SUM, _axis(axis, self.ndim), bool(keepdims))
@@ -168,9 +177,13 @@ class Tensor(Node):
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
             axes = axes[0]
-        axes = None if axes is None or len(axes) == 0 else tuple(int(a) for a in axes)
-        if axes is not None and sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+        if axes is None or len(axes) == 0:
+            return self._apply(T.TRANSPOSE, None)
+        given = tuple(int(a) for a in axes)
+        axes = tuple(a % max(self.ndim, 1) for a in given)
+        if sorted(axes) != list(range(self.ndim)) or any(
+                not -self.ndim <= a < self.ndim for a in given):
+            raise ValueError(f"transpose: axes {given} are not a permutation of the "
                              f"{self.ndim} axes of shape {self.shape}")
         return self._apply(T.TRANSPOSE, axes)
 
@@ -197,7 +210,10 @@ class Tensor(Node):
         if not self.requires_grad:
             raise RuntimeError("backward(): this Tensor does not require grad and has no "
                                "graph (make an input with requires_grad=True)")
-        engine.run_backward(self, self._check_seed(grad), create_graph)
+        seed = self._check_seed(grad)
+        if isinstance(seed, Tensor) and not create_graph:
+            seed = np.array(seed.data, dtype=self.dtype)  # the array loop takes arrays
+        engine.run_backward(self, seed, create_graph)
 
     def _check_seed(self, grad: Any) -> Any:
         if grad is None:
@@ -320,6 +336,23 @@ def _axis(axis: Any, ndim: int) -> Any:
             raise ValueError(f"axis {a} is out of range for a Tensor with {ndim} dimensions")
     normal = tuple(int(a) % max(ndim, 1) for a in axes)
     return normal[0] if isinstance(axis, (int, np.integer)) else normal
+
+
+def _labels(labels: Any, shape: tuple) -> np.ndarray:
+    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if len(shape) != 2:
+        raise ValueError(f"cross_entropy needs (N, C) scores, got shape {shape}")
+    if labels.shape != shape[:1]:
+        raise ValueError(f"cross_entropy: labels of shape {labels.shape} do not match "
+                         f"scores of shape {shape} (need ({shape[0]},))")
+    if labels.dtype.kind not in "iu" and not (
+            labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
+        raise TypeError(f"cross_entropy: labels must be integers, got {labels.dtype}")
+    labels = labels.astype(np.intp)
+    if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
+        bad = labels[(labels < 0) | (labels >= shape[1])][0]
+        raise ValueError(f"cross_entropy: label {bad} is out of range for {shape[1]} classes")
+    return labels
 
 
 def _index(index: Any) -> Any:

@@ -102,6 +102,11 @@ def _as_matrices(g: Any, a: Any, b: Any) -> tuple:
     return a, b, g.reshape(gshape)
 
 
+def _inverse(axes: tuple | None) -> tuple | None:
+    """The permutation that undoes ``axes`` (None, the full reversal, undoes itself)."""
+    return None if axes is None else tuple(int(i) for i in np.argsort(axes))
+
+
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     top = _finite_max(x, axis)
     return top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))
@@ -118,6 +123,23 @@ def _finite_max(x: np.ndarray, axis: int) -> np.ndarray:
     if not np.isfinite(top).all():
         top = np.where(np.isfinite(top), top, 0)
     return top
+
+
+def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    logp = scores - _logsumexp(scores, 1)
+    return -logp[np.arange(len(labels)), labels].mean()
+
+
+def _cross_entropy_grad(g: Any, out: Any, scores: Any, labels: np.ndarray) -> Any:
+    # The course's dScores: (softmax - one_hot) / N, times the upstream gradient.
+    rows = np.arange(len(labels))
+    if is_node(scores):  # create_graph: softmax as a node, so second derivatives flow
+        one_hot = np.zeros(scores.shape, dtype=scores.dtype)
+        one_hot[rows, labels] = 1
+        return (scores.softmax(1) - one_hot) * (g / len(labels))
+    probs = _softmax(scores, 1)
+    probs[rows, labels] -= 1
+    return g * (probs / len(labels))
 
 
 def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
@@ -143,7 +165,7 @@ AMAX = G("amax", "max", None, lambda x, axis, keepdims: x.max(axis=axis, keepdim
 RESHAPE = G("reshape", "reshape", None, np.reshape,
             (lambda g, out, x, shape: g.reshape(x.shape),))
 TRANSPOSE = G("transpose", "T", None, np.transpose,
-              (lambda g, out, x, axes: g.transpose(None if axes is None else np.argsort(axes)),))
+              (lambda g, out, x, axes: g.transpose(_inverse(axes)),))
 GETITEM = G("getitem", "[]", None, lambda x, index: x[index],
             (lambda g, out, x, index: scatter(g, index, x.shape),))
 SCATTER = G("scatter", "scatter", None, lambda g, index, shape: scatter(g, index, shape),
@@ -154,6 +176,8 @@ LOG_SOFTMAX = G("log_softmax", "log_softmax", None, lambda x, axis: x - _logsume
                 (lambda g, out, x, axis: g - exp(out) * g.sum(axis=axis, keepdims=True),))
 SOFTMAX = G("softmax", "softmax", None, _softmax,
             (lambda g, out, x, axis: out * (g - (g * out).sum(axis=axis, keepdims=True)),))
+# Softmax + negative log-likelihood + mean in one gate: the hand-written backward's cost.
+CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_grad,))
 CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
          (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),))
 del G

@@ -185,7 +185,7 @@ def _kinks_are_clear(expr: Expression) -> bool:
 
 def assert_gradients_match(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6,
                            atol: float = 1e-5, rtol: float = 1e-3,
-                           fast: bool | None = None) -> None:
+                           fast: bool = False) -> None:
     """Engine vs central differences; on a mismatch, the report also names the bad gate."""
     gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol, fast=fast, localize=True)
 

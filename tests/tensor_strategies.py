@@ -1,0 +1,199 @@
+"""Hypothesis strategies for the Tensor tests: shapes, broadcastable pairs, bounded arrays.
+
+Everything is kept small (at most 4 dimensions, at most 4 per dimension) so that the
+central differences of ``gradcheck`` stay cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+MAX_DIMS = 4
+MAX_SIDE = 4
+
+
+def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 1,
+           max_side: int = MAX_SIDE) -> st.SearchStrategy[tuple[int, ...]]:
+    """Shapes from 0-d (a scalar array) to 4-d."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+
+@st.composite
+def broadcastable_pairs(draw, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE):
+    """Two shapes that broadcast together, with size-1 dims and missing leading dims.
+
+    Returns ``(shape_a, shape_b, result_shape)``.
+    """
+    result = draw(shapes(min_dims=0, max_dims=max_dims, max_side=max_side))
+    pair = []
+    for _ in range(2):
+        drop = draw(st.integers(0, len(result)))  # missing leading dims
+        own = []
+        for n in result[drop:]:
+            own.append(1 if draw(st.booleans()) and draw(st.booleans()) else n)
+        pair.append(tuple(own))
+    return pair[0], pair[1], np.broadcast_shapes(pair[0], pair[1])
+
+
+def floats(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
+
+
+def away_from_zero(lo: float = 0.1, hi: float = 3.0) -> st.SearchStrategy[float]:
+    """Finite floats with ``lo <= |x| <= hi``, both signs."""
+    return st.tuples(st.sampled_from([-1.0, 1.0]), floats(lo, hi)).map(lambda t: t[0] * t[1])
+
+
+def arrays(shape, elements: st.SearchStrategy[float] | None = None, dtype=np.float64):
+    """float64 arrays of ``shape`` with finite, bounded values (default in [-3, 3])."""
+    return hnp.arrays(dtype, shape, elements=floats() if elements is None else elements)
+
+
+def positive_arrays(shape, lo: float = 0.2, hi: float = 3.0):
+    return arrays(shape, floats(lo, hi))
+
+
+def nonzero_arrays(shape, lo: float = 0.1, hi: float = 3.0):
+    return arrays(shape, away_from_zero(lo, hi))
+
+
+@st.composite
+def distinct_arrays(draw, shape):
+    """Arrays whose values are pairwise at least 0.3 apart (no ties for max)."""
+    size = int(np.prod(shape, dtype=int))
+    order = draw(st.permutations(list(range(size))))
+    noise = draw(hnp.arrays(np.float64, (size,), elements=floats(-0.1, 0.1)))
+    base = draw(floats(-2.0, 2.0))
+    values = base + 0.5 * np.asarray(order, dtype=np.float64) + noise
+    return values.reshape(shape)
+
+
+@st.composite
+def grid_arrays(draw, shape, offset: float):
+    """Values ``0.5 k + offset + noise`` with ``|noise| <= 0.1``: two such arrays with
+    offsets differing by 0.25 never come closer than 0.05 (no ties for maximum/minimum)."""
+    k = draw(hnp.arrays(np.int64, shape, elements=st.integers(-6, 6)))
+    noise = draw(hnp.arrays(np.float64, shape, elements=floats(-0.1, 0.1)))
+    return 0.5 * k + offset + noise
+
+
+@st.composite
+def axes_for(draw, ndim: int):
+    """A reduction axis for an array of ``ndim`` dims: None, an int (maybe negative) or a
+    tuple of distinct axes (some written as negative numbers)."""
+    kind = draw(st.sampled_from(["none", "int", "tuple"] if ndim else ["none"]))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1))
+    chosen = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    return tuple(a - ndim if draw(st.booleans()) else a for a in chosen)
+
+
+@st.composite
+def permutations_for(draw, ndim: int):
+    """A permutation of ``range(ndim)``, each axis maybe written as a negative number."""
+    perm = draw(st.permutations(list(range(ndim))))
+    return tuple(a - ndim if draw(st.booleans()) else a for a in perm)
+
+
+@st.composite
+def reshape_targets(draw, shape):
+    """A new shape with the same number of elements (maybe with a -1)."""
+    dims = [n for n in shape if n != 1]
+    dims = list(draw(st.permutations(dims)))
+    # merge some neighbours, add some 1s
+    merged: list[int] = []
+    for n in dims:
+        if merged and draw(st.booleans()):
+            merged[-1] *= n
+        else:
+            merged.append(n)
+    for _ in range(draw(st.integers(0, 2))):
+        merged.insert(draw(st.integers(0, len(merged))), 1)
+    if merged and draw(st.booleans()):
+        merged[draw(st.integers(0, len(merged) - 1))] = -1
+    return tuple(merged)
+
+
+@st.composite
+def slice_for(draw, n: int):
+    start = draw(st.one_of(st.none(), st.integers(-n - 1, n)))
+    stop = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
+    step = draw(st.one_of(st.none(), st.sampled_from([1, 2, -1, -2])))
+    return slice(start, stop, step)
+
+
+@st.composite
+def basic_indices(draw, shape):
+    """A tuple of slices and ints (negative ones too), one per leading dimension."""
+    used = draw(st.integers(1, len(shape)))
+    index = []
+    for n in shape[:used]:
+        if draw(st.booleans()):
+            index.append(draw(st.integers(-n, n - 1)))
+        else:
+            index.append(draw(slice_for(n)))
+    return tuple(index)
+
+
+@st.composite
+def integer_array_indices(draw, shape):
+    """Integer index arrays (with repeats and negative entries) for the first one or two
+    dimensions, maybe followed by a slice."""
+    k = draw(st.integers(1, min(2, len(shape))))
+    length = draw(st.integers(1, 5))
+    index = []
+    for n in shape[:k]:
+        index.append(np.asarray(draw(st.lists(st.integers(-n, n - 1), min_size=length,
+                                              max_size=length)), dtype=np.int64))
+    if len(shape) > k and draw(st.booleans()):
+        index.append(slice(None))
+    return tuple(index)
+
+
+# -- small helpers shared by the Tensor test files (no hypothesis) ---------------------
+
+
+def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting by brute force: every element of ``grad`` is added to the input
+    element it was broadcast from (found by broadcasting that input's flat indices)."""
+    size = int(np.prod(shape, dtype=int))
+    source = np.broadcast_to(np.arange(size).reshape(shape), grad.shape)
+    out = np.bincount(source.ravel(), weights=np.asarray(grad, dtype=np.float64).ravel(),
+                      minlength=size)
+    return out.reshape(shape)
+
+
+def numerical_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar function ``f`` (numpy in, float out) at ``x``."""
+    x = np.array(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        hi = f(x)
+        x[idx] = old - eps
+        lo = f(x)
+        x[idx] = old
+        out[idx] = (hi - lo) / (2 * eps)
+    return out
+
+
+def check_gradients(fn, inputs) -> bool:
+    """``autograd.gradcheck`` of ``fn`` on ``inputs``.
+
+    A one-element output that is not 0-d is reshaped to ``()`` first: gradcheck itself
+    fails on such outputs (see ``test_gradcheck_one_element_non_scalar_output`` in
+    test_tensor_higher_order.py), and the gate tests should report gate errors only.
+    """
+    from autograd import gradcheck
+
+    def scalar_safe(*args):
+        out = fn(*args)
+        return out.reshape(()) if out.size == 1 and out.ndim else out
+
+    return gradcheck(scalar_safe, inputs)
