@@ -8,6 +8,7 @@ reference counting the moment it is dropped.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,24 +31,26 @@ def is_grad_enabled() -> bool:
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
-    """Build no graph inside this block (in this thread): results are plain leaves."""
+def _grad_mode(enabled: bool) -> Iterator[None]:
     previous = _mode.enabled
-    _mode.enabled = False
+    _mode.enabled = enabled
     try:
         yield
     finally:
         _mode.enabled = previous
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
-    previous = _mode.enabled
-    _mode.enabled = True
-    try:
-        yield
-    finally:
-        _mode.enabled = previous
+def no_grad() -> contextlib.AbstractContextManager:
+    """Build no graph inside this block (in this thread): results are plain leaves.
+
+    Also a decorator: ``@no_grad()``.
+    """
+    return _grad_mode(False)
+
+
+def enable_grad() -> contextlib.AbstractContextManager:
+    """Record graphs again inside this block, even within ``no_grad()``."""
+    return _grad_mode(True)
 
 
 def topological_order(root: Any) -> list:

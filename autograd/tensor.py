@@ -267,10 +267,6 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
-def is_array_like(x: Any) -> bool:
-    return isinstance(x, (np.ndarray, list, tuple))
-
-
 def _values(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
