@@ -1,0 +1,68 @@
+"""Losses built from Tensor gates, each the mean over the batch, and L2 regularization.
+
+Every loss takes the raw scores (logits) and integer labels, and is written so that no
+intermediate overflows: the gradients come from the gate table like any other graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from autograd import Tensor, maximum
+
+
+def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
+    """Mean of ``-y log σ(z) - (1-y) log(1-σ(z))`` for logits ``z`` and labels y in {0, 1}.
+
+    Computed as ``max(z, 0) - z*y + log(1 + exp(-|z|))``, which is the same number but
+    never takes exp of a large positive value nor log of 0. ``maximum(z, 0)`` rather than
+    ``relu``: at z = 0 the max gate splits the gradient in half, which gives the exact
+    derivative σ(0) - y = 0.5 - y where a zero-initialized model starts.
+    """
+    y = Tensor(np.asarray(y, dtype=z.dtype), label="y")
+    softplus = (1.0 + (-abs(z)).exp()).log()
+    softplus.label = "log(1 + exp(-|z|))"
+    return (maximum(z, 0.0) - z * y + softplus).mean()
+
+
+def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:
+    """Mean of ``-log softmax(scores)[i, y_i]``, the row max subtracted first.
+
+    One gate (``Tensor.cross_entropy``) whose backward is the course's
+    ``dScores = (softmax - one_hot) / N``, as fast as the hand-written version; the same
+    number as ``-scores.log_softmax(axis=1)[np.arange(N), y].mean()``.
+    """
+    return scores.cross_entropy(y)
+
+
+def multiclass_svm(scores: Tensor, y: np.ndarray, delta: float = 1.0) -> Tensor:
+    """cs231n's hinge loss: mean over samples of ``sum_{j != y} max(0, s_j - s_y + delta)``."""
+    n, c = scores.shape
+    correct = scores[np.arange(n), y].reshape(n, 1)
+    margins = maximum(scores - correct + delta, 0.0)
+    others = np.ones((n, c), dtype=scores.dtype)
+    others[np.arange(n), y] = 0.0  # the correct class's own margin (always delta) is not a loss
+    return (margins * others).sum(axis=1).mean()
+
+
+def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:
+    """``reg * sum(W * W)`` over the weight matrices (cs231n's assignment convention, no ½).
+
+    Biases are left out, as in both courses. Returns 0.0 when ``reg`` is 0, so that no
+    graph is built for nothing.
+    """
+    if reg == 0:
+        return 0.0
+    total: Tensor | float = 0.0
+    for w in weights:
+        total = total + (w * w).sum()
+    return reg * total
+
+
+LOSSES = {
+    "bce": binary_cross_entropy_with_logits,
+    "softmax": softmax_cross_entropy,
+    "svm": multiclass_svm,
+}

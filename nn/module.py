@@ -1,0 +1,128 @@
+"""Module: the base of every model, with parameters found from its attributes.
+
+A parameter is a Tensor with ``requires_grad=True`` or a scalar ``Value``. A module's
+parameters are those it holds directly, in lists or tuples, or inside sub-modules (also in
+lists), named by attribute path as in PyTorch (``fc1.weight``, ``layers.0.neurons.3.b``).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+Parameter = Tensor | Value
+
+
+class Module:
+    """Subclasses set parameters and sub-modules as attributes and define ``forward``."""
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # -- parameters ------------------------------------------------------------------------
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """``(name, parameter)`` pairs in attribute order, each parameter once."""
+        seen: set[int] = set()
+        for name, p in _walk(self, ""):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def parameters(self) -> list[Parameter]:
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients of the last backward (backward adds into ``.grad``)."""
+        for p in self.parameters():
+            p.grad = 0.0 if isinstance(p, Value) else None
+
+    # -- weights as arrays -----------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter's values as an array (a copy), by name."""
+        return {name: np.array(p.data) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set every parameter from ``state``; all-or-nothing.
+
+        Every name must be there with the parameter's shape and numeric values, and no
+        name may be unknown; everything is checked before anything is assigned, so a bad
+        state raises ``ValueError`` and leaves the model as it was.
+        """
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if missing or unexpected:
+            raise ValueError(f"{type(self).__name__}: the weights do not fit this model: "
+                             f"missing {missing}, unexpected {unexpected}")
+        checked = {}
+        for name, p in params.items():
+            arr = np.asarray(state[name])
+            want = np.shape(p.data)
+            if arr.shape != want:
+                raise ValueError(f"{type(self).__name__}: {name!r} has shape {arr.shape} "
+                                 f"in the weights but the model's is {want}")
+            if arr.dtype.kind not in "biuf":
+                raise ValueError(f"{type(self).__name__}: {name!r} holds {arr.dtype} values, "
+                                 "not numbers")
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{type(self).__name__}: {name!r} holds non-finite values")
+            checked[name] = arr
+        for name, p in params.items():  # all checked: now assign, in place
+            if isinstance(p, Value):
+                p.data = float(checked[name])
+            else:
+                p.data[...] = checked[name]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the weights to an ``.npz`` file (numpy arrays only, no pickle); return its path."""
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")  # what np.savez would do, made explicit
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **self.state_dict())
+        return path
+
+    def load(self, path: str | Path) -> None:
+        """Read weights written by ``save``. Pickled data is refused (``allow_pickle=False``),
+        so a file from elsewhere cannot run code; a file that does not fit raises ValueError
+        and leaves the model untouched."""
+        path = Path(path)
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:  # pickled, cut short
+            raise ValueError(f"cannot load weights from {str(path)!r}: {e}") from None
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError(f"cannot load weights from {str(path)!r}: it holds a single "
+                             "array, not the named arrays that save() writes")
+        with archive:
+            try:
+                state = {name: archive[name] for name in archive.files}
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+                raise ValueError(f"cannot load weights from {str(path)!r}: {e}") from None
+        self.load_state_dict(state)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{name}: {np.shape(p.data)}" for name, p in self.named_parameters())
+        return f"{type(self).__name__}({shapes})"
+
+
+def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Parameter]]:
+    """Parameters under ``obj``: its attributes, recursing into modules, lists and tuples."""
+    items = vars(obj).items() if isinstance(obj, Module) else enumerate(obj)
+    for key, item in items:
+        name = f"{prefix}{key}"
+        if isinstance(item, Value) or isinstance(item, Tensor) and item.requires_grad:
+            yield name, item
+        elif isinstance(item, (Module, list, tuple)):
+            yield from _walk(item, name + ".")

@@ -1,0 +1,133 @@
+"""Optimizers over any list of parameters (Tensors or scalar Values).
+
+``step()`` reads each parameter's ``.grad`` and updates ``.data``; a Tensor's array is
+changed in place (the same array object, so views of it and other references see the
+new values). A parameter whose ``.grad`` is None took no part in the loss and is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Value
+
+from .module import Parameter
+
+
+class Optimizer:
+    def __init__(self, params: Iterable[Parameter], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: the parameter list is empty")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value) and not getattr(p, "requires_grad", False):
+                raise TypeError(f"{type(self).__name__}: parameter {i} is a "
+                                f"{type(p).__name__} that does not require grad")
+        self.lr = _positive(lr, "lr")
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0 if isinstance(p, Value) else None
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def _state(self, p: Parameter) -> Any:
+        """A zero of the parameter's shape: an array for a Tensor, a float for a Value."""
+        return 0.0 if isinstance(p, Value) else np.zeros_like(p.data)
+
+
+class SGD(Optimizer):
+    """Gradient descent, ``p -= lr * grad``; with ``momentum`` μ > 0 a velocity
+    ``v = μ v - lr grad`` is kept and ``p += v`` (cs231n's form)."""
+
+    def __init__(self, params: Iterable[Parameter], lr: float = 0.1,
+                 momentum: float = 0.0) -> None:
+        super().__init__(params, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+        self.velocity = [self._state(p) for p in self.params] if momentum else []
+
+    def step(self) -> None:
+        lr, mu = self.lr, self.momentum
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            if isinstance(p, Value):
+                if mu:
+                    self.velocity[i] = mu * self.velocity[i] - lr * g
+                    p.data += self.velocity[i]
+                else:
+                    p.data -= lr * g
+            elif mu:
+                v = self.velocity[i]
+                v *= mu
+                v -= lr * g
+                p.data += v
+            else:
+                p.data -= lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba): moving averages of the gradient and its square, bias-corrected."""
+
+    def __init__(self, params: Iterable[Parameter], lr: float = 0.001,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        super().__init__(params, lr)
+        for b in betas:
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"Adam: betas must be in [0, 1), got {betas!r}")
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps = _positive(eps, "eps")
+        self.t = 0
+        self.m = [self._state(p) for p in self.params]
+        self.v = [self._state(p) for p in self.params]
+
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        # Folding both bias corrections into the step size saves two array passes.
+        step = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            if isinstance(p, Value):
+                self.m[i] = b1 * self.m[i] + (1 - b1) * g
+                self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
+                p.data -= step * self.m[i] / (self.v[i] ** 0.5 + self.eps)
+                continue
+            m, v = self.m[i], self.v[i]
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            p.data -= step * m / (np.sqrt(v) + self.eps)
+
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+def make_optimizer(name: str, params: Iterable[Parameter], lr: float) -> Optimizer:
+    """``"sgd"`` (alias ``"gd"``: plain gradient descent), ``"momentum"`` (SGD, μ = 0.9)
+    or ``"adam"``."""
+    if name in ("sgd", "gd"):
+        return SGD(params, lr)
+    if name == "momentum":
+        return SGD(params, lr, momentum=0.9)
+    if name == "adam":
+        return Adam(params, lr)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)} "
+                     "or pass an Optimizer object")
+
+
+def _positive(x: float, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) \
+            or not np.isfinite(x) or x <= 0:
+        raise ValueError(f"{what} must be a positive finite number, got {x!r}")
+    return float(x)

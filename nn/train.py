@@ -1,0 +1,132 @@
+"""The training loop shared by every classifier: batches, optimizer, history, progress bar."""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from tqdm import tqdm
+
+from autograd import Tensor, no_grad
+
+from .init import as_generator
+from .optim import Optimizer, make_optimizer
+from .validation import check_features, check_labels
+
+if TYPE_CHECKING:
+    from .models import Classifier
+
+DEFAULT_LR = {"sgd": 0.1, "gd": 0.1, "momentum": 0.1, "adam": 0.001}
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The training loss became nan or inf (usually: the learning rate is too large)."""
+
+
+class History(dict):
+    """Per-epoch lists, read as ``history["loss"]`` or ``history.loss``.
+
+    ``loss`` is the mean training objective (data loss plus regularization) over the
+    epoch's batches and ``accuracy`` the fraction of training samples classified right,
+    both measured on each batch as it was trained on (before that batch's update), as
+    Keras does. With validation data, ``val_loss`` and ``val_accuracy`` are measured at
+    the end of each epoch.
+    """
+
+    def __getattr__(self, name: str) -> list[float]:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"History has no {name!r}; it has {list(self)}") from None
+
+
+def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
+        batch_size: int | None = None, reg: float = 0.0,
+        optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
+        verbose: bool = True, validation_data: tuple[Any, Any] | None = None) -> History:
+    """Train ``model`` on ``X`` (n_samples, n_features) and labels ``y``; see Classifier.fit."""
+    X = check_features(X, model.n_features)
+    y = check_labels(y, len(X), model.n_classes)
+    epochs = _count(epochs, "epochs")
+    n = len(X)
+    batch = n if batch_size is None else min(_count(batch_size, "batch_size"), n)
+    if isinstance(reg, bool) or not isinstance(reg, (int, float)) or not reg >= 0 \
+            or not math.isfinite(reg):
+        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
+    val = None
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (X_val, y_val)")
+        X_val = check_features(validation_data[0], model.n_features, "X_val")
+        val = (X_val, check_labels(validation_data[1], len(X_val), model.n_classes, "y_val",
+                                         "X_val"))
+    opt = _optimizer(optimizer, model, lr)
+    rng = as_generator(seed)
+
+    history = History(loss=[], accuracy=[])
+    if val is not None:
+        history.update(val_loss=[], val_accuracy=[])
+    steps = math.ceil(n / batch)
+    whole = Tensor(X, label="X")  # full batch: one input node for every step
+    quiet = not verbose or not sys.stderr.isatty()
+    bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
+               disable=quiet, dynamic_ncols=True)
+    every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
+    for epoch in bar:
+        order = rng.permutation(n) if batch < n else None
+        total, correct = 0.0, 0
+        for step in range(steps):
+            if order is None:
+                xb, yb = whole, y
+            else:
+                idx = order[step * batch:(step + 1) * batch]
+                xb, yb = Tensor(X[idx], label="X"), y[idx]
+            scores = model.forward(xb)
+            loss = model.objective(scores, yb, reg)
+            value = loss.item()
+            if not math.isfinite(value):
+                raise NonFiniteLossError(
+                    f"the training loss became {value} at epoch {epoch + 1}, step {step + 1} "
+                    f"(lr={opt.lr:g}): lower the learning rate, or standardize X")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += value * len(yb)
+            correct += int((model.labels_from_scores(scores.data) == yb).sum())
+        history["loss"].append(total / n)
+        history["accuracy"].append(correct / n)
+        if val is not None:
+            with no_grad():
+                scores = model.forward(Tensor(val[0]))
+                history["val_loss"].append(model.objective(scores, val[1], reg).item())
+            history["val_accuracy"].append(
+                float((model.labels_from_scores(scores.data) == val[1]).mean()))
+        if not quiet and (epoch % every == 0 or epoch == epochs - 1):
+            bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
+    bar.close()
+    return history
+
+
+def _optimizer(optimizer: str | Optimizer, model: Classifier, lr: float | None) -> Optimizer:
+    if isinstance(optimizer, Optimizer):
+        if lr is not None:
+            raise ValueError("fit: lr is given but so is an optimizer object; set the "
+                             "learning rate on the optimizer instead")
+        own = {id(p) for p in model.parameters()}
+        if any(id(p) not in own for p in optimizer.params):
+            raise ValueError("fit: the optimizer holds parameters that are not this model's "
+                             "(was it made for another model?)")
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise TypeError(f"optimizer must be 'sgd', 'momentum', 'adam' or an Optimizer, got "
+                        f"{type(optimizer).__name__}")
+    return make_optimizer(optimizer, model.parameters(),
+                          DEFAULT_LR.get(optimizer, 0.1) if lr is None else lr)
+
+
+def _count(x: Any, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1:
+        raise ValueError(f"{what} must be a positive int, got {x!r}")
+    return int(x)

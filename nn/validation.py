@@ -1,0 +1,92 @@
+"""Checks on the data given to a model, run before any work so errors name the problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+
+class DataTypeError(TypeError, ValueError):
+    """Data of the wrong type. A TypeError by nature, and a ValueError too, because
+    SPEC.md promises ``ValueError`` when X and y do not match "in length or type"."""
+
+
+def _is_array_like(x: Any) -> bool:
+    # lists, tuples, numpy arrays and whatever converts to one (pandas, Tensors' data)
+    return isinstance(x, (list, tuple)) or hasattr(x, "__array__")
+
+
+def check_features(X: Any, n_features: int, what: str = "X") -> np.ndarray:
+    """``X`` as a float64 array of shape ``(n_samples, n_features)``, or a clear error."""
+    if isinstance(X, Tensor):
+        X = X.data
+    if not _is_array_like(X):
+        raise DataTypeError(f"{what} must be a 2-d array (n_samples, n_features), got "
+                        f"{type(X).__name__}")
+    try:
+        arr = np.asarray(X)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(f"{what} is not a rectangular array: {e}") from None
+    if arr.dtype.kind not in "biuf":
+        raise DataTypeError(f"{what} must hold numbers, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        hint = " (one feature per sample? use X.reshape(-1, 1))" if arr.ndim == 1 else ""
+        raise ValueError(f"{what} must be 2-d (n_samples, n_features) with samples in rows; "
+                         f"got shape {arr.shape}{hint}")
+    if arr.shape[1] != n_features:
+        hint = ""
+        if arr.shape[0] == n_features:
+            hint = f"; it looks transposed (samples in columns, as in the course): pass {what}.T"
+        raise ValueError(f"{what} has shape {arr.shape}: {arr.shape[1]} features per sample, "
+                         f"but the model takes {n_features}{hint}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{what} has no samples (shape {arr.shape})")
+    arr = arr.astype(np.float64, copy=False)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(f"{what} holds a non-finite value {arr[i, j]} at [{i}, {j}] "
+                         f"({int(bad.sum())} in all)")
+    return arr
+
+
+def check_labels(y: Any, n_samples: int, n_classes: int, what: str = "y",
+                 x_name: str = "X") -> np.ndarray:
+    """``y`` as int64 labels in ``0..n_classes-1``, one per sample, or a clear error.
+
+    A column or row vector (the course keeps Y as (1, m)) is flattened; float labels are
+    accepted when they are whole numbers.
+    """
+    if isinstance(y, Tensor):
+        y = y.data
+    if not _is_array_like(y):
+        raise DataTypeError(f"{what} must be a 1-d array of integer labels, got "
+                            f"{type(y).__name__}")
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "biuf":
+        raise DataTypeError(f"{what} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.reshape(-1)
+    if arr.ndim != 1:
+        raise ValueError(f"{what} must be 1-d (one label per sample), got shape {arr.shape}")
+    if len(arr) != n_samples:
+        raise ValueError(f"{x_name} and {what} do not match in length: {x_name} has "
+                         f"{n_samples} samples, "
+                         f"{what} has {len(arr)} labels")
+    if arr.dtype.kind == "f":
+        whole = np.isfinite(arr) & (arr == np.round(arr))
+        if not whole.all():
+            i = int(np.argmin(whole))
+            raise ValueError(f"{what} must hold whole-number class labels; {what}[{i}] = "
+                             f"{arr[i].item()!r}")
+    labels = arr.astype(np.int64)
+    bad = (labels < 0) | (labels >= n_classes)
+    if bad.any():
+        i = int(np.argmax(bad))
+        allowed = "0 or 1" if n_classes == 2 else f"0..{n_classes - 1}"
+        raise ValueError(f"{what}[{i}] = {arr[i].item()!r} is not a valid label: this model's "
+                         f"labels are {allowed}")
+    return labels
