@@ -1,7 +1,8 @@
 """Scalar engine against micrograd, side by side in one process; prints ratios.
 
-(a) micrograd's MLP(2, [16, 16, 1]) on 100 two-moons points: one full training step
-    (forward, mean hinge loss + L2, backward, SGD update), garbage collector on and off;
+(a) micrograd's MLP(2, [16, 16, 1]) on 100 two-moons points against nn.MLP, the same
+    network on gategrad's Value: one full training step (forward, mean hinge loss + L2,
+    backward, SGD update), garbage collector on and off;
 (b) a 100,000-term sum of products, forward + backward;
 (c) bytes per graph node (tracemalloc), for the step-(a) graph.
 
@@ -25,42 +26,13 @@ import numpy as np
 
 from autograd import Value
 from autograd.engine import topological_order
+from nn import MLP
 
 try:
     import micrograd.nn as mg_nn
     from micrograd.engine import Value as MgValue
 except ImportError:  # pragma: no cover - the bench extra is missing
     raise SystemExit("micrograd is not installed: pip install -e '.[bench]'") from None
-
-
-# -- the same network on gategrad's Value (micrograd's structure, line for line) --------
-class Neuron:
-    def __init__(self, nin: int, nonlin: bool = True) -> None:
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
-        self.nonlin = nonlin
-
-    def __call__(self, x: list) -> Value:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
-
-    def parameters(self) -> list:
-        return self.w + [self.b]
-
-
-class MLP:
-    def __init__(self, nin: int, nouts: list[int]) -> None:
-        sz = [nin] + nouts
-        self.layers = [[Neuron(sz[i], nonlin=i != len(nouts) - 1) for _ in range(sz[i + 1])]
-                       for i in range(len(nouts))]
-
-    def __call__(self, x: list) -> Any:
-        for layer in self.layers:
-            x = [n(x) for n in layer]
-        return x[0] if len(x) == 1 else x
-
-    def parameters(self) -> list:
-        return [p for layer in self.layers for n in layer for p in n.parameters()]
 
 
 def two_moons(n: int, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     X, y = two_moons(100)
     random.seed(1337)
-    ours, theirs = MLP(2, [16, 16, 1]), mg_nn.MLP(2, [16, 16, 1])
+    ours, theirs = MLP(2, [16, 16, 1], seed=1337), mg_nn.MLP(2, [16, 16, 1])
     nodes = len(topological_order(training_step(ours, Value, X, y)))
     rows = []
     for gc_on in (True, False):
