@@ -22,9 +22,9 @@ from . import gates as G
 from . import tensor_gates as T
 from .functions import apply_gate
 
-REGISTRY: dict[str, G.Gate] = {
-    g.name: g for g in vars(G).values() if isinstance(g, G.Gate)
-} | {g.name: g for g in vars(T).values() if isinstance(g, G.Gate)}
+BUILT_IN: frozenset[str] = frozenset(
+    g.name for module in (G, T) for g in vars(module).values() if isinstance(g, G.Gate))
+REGISTRY: dict[str, G.Gate] = {}  # the custom gates, by name
 
 
 def gate(name: str | None = None, *, derivatives: Sequence[Callable[..., Any]],
@@ -43,8 +43,9 @@ def gate(name: str | None = None, *, derivatives: Sequence[Callable[..., Any]],
 
     def register(forward: Callable[..., Any]) -> Callable[..., Any]:
         gate_name = name or forward.__name__
-        if gate_name in REGISTRY:
-            raise ValueError(f"a gate named {gate_name!r} exists already")
+        if gate_name in BUILT_IN:
+            raise ValueError(f"{gate_name!r} is a built-in gate; give yours another name")
+        # Redefining a custom gate replaces it, so a notebook cell can be run again.
         row = G.Gate(gate_name, symbol or gate_name,
                      scalar or (lambda *xs: float(forward(*xs))), forward, rules)
         REGISTRY[gate_name] = row

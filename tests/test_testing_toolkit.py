@@ -167,7 +167,15 @@ def test_a_wrong_custom_gate_is_caught_and_named():
 def test_custom_gate_definition_errors():
     with pytest.raises(TypeError, match="one or two callables"):
         gate(derivatives=[])
-    with pytest.raises(ValueError, match="exists already"):
+    with pytest.raises(ValueError, match="'tanh' is a built-in gate"):
         gate("tanh", derivatives=[lambda g, out, x: g])(np.tanh)
     with pytest.raises(TypeError, match="takes 1 operand"):
         softplus(Value(1.0), Value(2.0))
+
+
+def test_redefining_a_custom_gate_replaces_it():
+    first = gate("twice", derivatives=[lambda g, out, x: 2 * g])(lambda x: 2 * x)
+    second = gate("twice", derivatives=[lambda g, out, x: 3 * g])(lambda x: 3 * x)
+    assert first(Value(1.0)).data == 2.0 and second(Value(1.0)).data == 3.0
+    from autograd.custom import REGISTRY
+    assert REGISTRY["twice"] is second.gate
