@@ -15,6 +15,7 @@ are the same function where one works for both (``operator.add``). Tensor-only g
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .ops import is_node, log, power, sign, values
+from .ops import is_node, log, power, quiet_log, quiet_power, sign, values
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -159,6 +160,13 @@ MAX = G("max", "max", lambda a, b: a if a >= b else b, np.maximum,
 MIN = G("min", "min", lambda a, b: a if a <= b else b, np.minimum,
         (lambda g, out, a, b: _wins(g, b, a), lambda g, out, a, b: _wins(g, a, b)))
 del G
+
+# The rows derivative rules use when they run on nodes (create_graph): the same gates,
+# but giving inf or nan where the user-facing forward raises a clear error, so that a
+# gradient graph is built wherever the plain gradient is a number.
+RULE_POW = dataclasses.replace(POW, scalar=quiet_power, array=quiet_power)
+RULE_POWC = dataclasses.replace(POWC, scalar=quiet_power, array=quiet_power)
+RULE_LOG = dataclasses.replace(LOG, scalar=quiet_log, array=quiet_log)
 
 SCALAR_GATES: dict[str, Gate] = {
     gate.name: gate

@@ -31,9 +31,21 @@ def exp(x: Any) -> Any:
 
 
 def log(x: Any) -> Any:
-    """The natural log; in a rule, -inf at 0 and nan below (as numpy), never an error."""
+    """The natural log; in a rule, -inf at 0 and nan below (as numpy), never an error.
+
+    On nodes (``create_graph``) it is the log gate with that same forward, so a second
+    derivative at the edge of the domain gives a number where the first one did.
+    """
     if isinstance(x, Node):
-        return x.log()
+        from .functions import apply_gate
+        from .gates import RULE_LOG
+
+        return apply_gate(RULE_LOG, x)
+    return quiet_log(x)
+
+
+def quiet_log(x: Any) -> Any:
+    """log on floats or arrays: -inf at 0 and nan below, with no error or warning."""
     if isinstance(x, np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
@@ -42,12 +54,27 @@ def log(x: Any) -> Any:
 
 def power(x: Any, e: Any) -> Any:
     """``x ** e``; in a rule, 0 to a negative power is inf (as numpy), never an error."""
-    if isinstance(x, Node) or isinstance(e, Node):
-        return x**e
+    if isinstance(e, Node):
+        from .functions import apply_gate
+        from .gates import RULE_POW
+
+        return apply_gate(RULE_POW, x, e)
+    if isinstance(x, Node):
+        from .gates import RULE_POWC
+
+        return x._apply(RULE_POWC, float(e))
+    return quiet_power(x, e)
+
+
+def quiet_power(x: Any, e: Any) -> Any:
+    """x ** e on floats or arrays: inf for 0 to a negative power, nan for a negative base
+    to a fractional one (never complex), with no error or warning."""
     if isinstance(x, np.ndarray) or isinstance(e, np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.power(x, e)
-    return math.inf if x == 0 and e < 0 else x**e
+    if x == 0 and e < 0:
+        return math.inf
+    return math.nan if x < 0 and not float(e).is_integer() else x**e
 
 
 def tanh(x: Any) -> Any:

@@ -119,6 +119,10 @@ class Value(Node):
     def detach(self) -> Value:
         return Value(self.data, self.label)
 
+    def _apply(self, gate: G.Gate, *ctx: Any) -> Value:
+        """A one-input gate on this node (as ``Tensor._apply``)."""
+        return _apply1(gate, self, ctx)
+
     # -- backward ---------------------------------------------------------------------------
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill ``.grad`` of this node and of every node it depends on (chain rule)."""
