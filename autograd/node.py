@@ -21,3 +21,15 @@ class Node:
         if b is not None:
             return (a, b)
         return () if a is None else (a,)
+
+    # Notebook display: the graph drawn as SVG. viz is imported here, late, so that
+    # ``import autograd`` never loads viz or graphviz.
+    def _repr_svg_(self) -> str | None:
+        from viz.notebook import repr_svg
+
+        return repr_svg(self)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> object:
+        from viz.notebook import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)

@@ -1,5 +1,14 @@
-"""Draw a computation graph with graphviz: values, gradients and the gates between them."""
+"""Draw a computation graph with graphviz: values, gradients and the gates between them.
 
-from .draw import draw, render
+- ``draw(root)`` -> a ``graphviz.Digraph`` (nothing rendered); ``explain=True`` writes the
+  chain rule, ``local_diff × up_diff = down_diff``, on every edge into a gate.
+- ``render(root, "graph.svg")`` -> the file (svg, png or pdf), with the system ``dot`` or
+  the pygraphviz wheel.
+- ``backward_steps(root, "steps.html")`` -> the backward pass, one frame per gate.
+"""
 
-__all__ = ["draw", "render"]
+from .draw import Drawing, draw
+from .renderer import render
+from .steps import backward_steps
+
+__all__ = ["Drawing", "draw", "render", "backward_steps"]

@@ -1,4 +1,9 @@
-"""The demo: build the course's small graphs, backpropagate, print and draw them."""
+"""The demo: build the course's small graphs, backpropagate, print and draw them.
+
+Writes into ``out/``: the course graph, the neuron, the neuron with the chain rule on every
+edge (explain), and the neuron's backward pass step by step as one HTML page, plus its
+third step (the σ gate) as an SVG. ``python -m viz -o docs`` remakes README's pictures.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import argparse
 from pathlib import Path
 
 from autograd import Value
-from viz import render
+from viz import backward_steps, render
+from viz.steps import frames
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,11 +45,16 @@ def main(argv: list[str] | None = None) -> int:
           f"dw = x*dz = {w.grad:.4f}, db = dz = {bias.grad:.4f}")
 
     out = Path(args.out)
-    for name, root in (("course_graph", J), ("neuron", loss)):
-        try:
-            print("drew", render(root, out / f"{name}.svg"))
-        except RuntimeError as e:  # no renderer: the .gv file is still there
-            print(e)
+    try:
+        for name, root, explain in (("course_graph", J, False), ("neuron", loss, False),
+                                    ("explain", loss, True)):
+            print("drew", render(root, out / f"{name}.svg", explain=explain))
+        print("wrote", backward_steps(loss, out / "backward_steps.html"))
+        sigma = frames(loss)[3]  # one frame on its own, for pages that cannot run the HTML
+        print("drew", render(sigma.dot, out / "backward_step_3.svg"), "-", sigma.caption)
+    except RuntimeError as e:  # no renderer: the .gv file is still there
+        print(e)
+        return 1
     return 0
 
 

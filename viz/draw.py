@@ -1,97 +1,195 @@
-"""``draw`` builds the graphviz description of a graph; ``render`` writes it to a file."""
+"""``draw``: the graphviz description of a graph, one box per node and one per gate.
+
+Boxes hold a node's label, data and gradient; each gate (``+``, ``*``, ``max``, ``σ``,
+``@``, ...) is its own small node between its inputs and its output, so the flow reads
+left to right as in the course: inputs, gate, output. Nothing is rendered here (see
+``renderer.py``); the DOT text depends only on the graph, so it can be snapshot-tested.
+"""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import graphviz
-import numpy as np
 
-from autograd.engine import topological_order
-from autograd.node import Node
+from . import collapse as C
+from .explain import chain_rule
+from .graph import as_roots, count_uses, inputs_first
+from .labels import EXPLAIN_COLOR, esc, gate_text, html_table, node_rows
 
-_FORMATS = {"svg", "png", "pdf"}
+MAX_NODES = 500  # the default cut: bigger drawings are neither readable nor quick
+_RANKDIRS = ("LR", "RL", "TB", "BT")
+_COLLAPSE = (None, "auto", "chains")
+LEAF_FILL, ROOT_FILL, CURRENT_FILL = "#e8f0fe", "#fff4d6", "#ffd966"
 
 
-def draw(root: Any, rankdir: str = "LR", show_data: bool = True,
-         show_grad: bool = True) -> graphviz.Digraph:
-    """The graph ``root`` depends on, one box per node and one ellipse per gate.
+class Drawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that Jupyter shows as SVG through gategrad's renderers (the
+    system ``dot``, else pygraphviz), where graphviz's own display needs the system one."""
 
-    Names come from the traversal order, not from ``id()``, so building the same graph
-    twice gives the same DOT text.
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **_: Any) -> dict:
+        from .notebook import source_mimebundle
+
+        return source_mimebundle(self.source, repr(self), include, exclude)
+
+    def _repr_svg_(self) -> str | None:
+        from .notebook import source_svg
+
+        return source_svg(self.source)
+
+
+@dataclass
+class Plan:
+    """What a drawing shows: the drawn nodes (inputs first), their names, for each the
+    inputs wired into its gate, and how many inputs each gate has that are not drawn."""
+
+    roots: list
+    nodes: list
+    names: dict
+    inputs_of: dict
+    missing: dict
+    total: int  # nodes in the whole graph
+    hidden: int  # of those, how many are not drawn (not even folded into a drawn sum)
+    max_nodes: int | None
+
+
+def plan(roots: list, collapse: str | None = "auto", max_nodes: int | None = MAX_NODES) -> Plan:
+    """Decide what to draw: traverse, fold sum() chains, cut at ``max_nodes``."""
+    if collapse not in _COLLAPSE:
+        raise ValueError(f"collapse must be one of {_COLLAPSE}, got {collapse!r}")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
+                                  or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    nodes = inputs_first(roots)
+    names = {node: f"n{i}" for i, node in enumerate(nodes)}
+    folded: dict = {}
+    if collapse == "chains" or collapse == "auto" and len(nodes) > C.FAST_LAYOUT_ABOVE:
+        folded = C.merge_chains(nodes, count_uses(nodes), roots)
+    heads = [n for n in nodes if n not in folded] if folded else nodes
+    inputs_of = {node: C.gate_inputs(node, folded) for node in heads}
+    kept, shown = C.cut(roots, inputs_of, max_nodes)
+    missing = {}
+    if kept is not None:
+        heads = [n for n in heads if n in kept]
+        missing = {node: len(inputs_of[node]) - len(drawn) for node, drawn in shown.items()}
+        inputs_of.update(shown)
+        hidden = sum(1 for n in nodes if (folded.get(n, n) not in kept))
+    else:
+        hidden = 0
+    return Plan(roots, heads, names, inputs_of, missing, len(nodes), hidden, max_nodes)
+
+
+def draw(root: Any, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+         explain: bool = False, max_nodes: int | None = MAX_NODES,
+         collapse: str | None = "auto") -> Drawing:
+    """The graph ``root`` depends on (a Value, a Tensor, or a list of them).
+
+    ``explain`` writes on each edge into a gate the chain rule that ran there,
+    ``local_diff × up_diff = down_diff``. Graphs over ``max_nodes`` nodes (None: no limit)
+    are cut to the nodes nearest the roots: a gate whose inputs were left out gets a
+    "… k more" stub, and the title says how many nodes are not drawn. ``collapse="auto"``
+    folds ``sum()`` chains into one ``+`` gate once a graph has over 1,000 nodes
+    ("chains": always, None: never).
     """
-    if not isinstance(root, Node):
-        raise TypeError(f"draw() takes a Value or Tensor, got {type(root).__name__}")
-    if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"rankdir must be one of LR, RL, TB, BT; got {rankdir!r}")
-    nodes = topological_order(root)[::-1]  # inputs first: stable, readable numbering
-    name = {id(node): f"n{i}" for i, node in enumerate(nodes)}
-    dot = graphviz.Digraph(graph_attr={"rankdir": rankdir},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"})
-    for node in nodes:
-        n = name[id(node)]
-        dot.node(n, _node_label(node, show_data, show_grad), shape="record")
-        if node._gate is not None:
-            dot.node(n + "_gate", node._gate.symbol, shape="ellipse")
-            dot.edge(n + "_gate", n)
-            for parent in node._prev:
-                dot.edge(name[id(parent)], n + "_gate")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
+    p = plan(as_roots(root), collapse, max_nodes)
+    edge_label = None
+    if explain:
+        edge_label = lambda owner, slot: _rule_text(chain_rule(owner, slot))
+    return build(p, rankdir, show_data, show_grad, edge_label=edge_label,
+                 title="edges: local_diff × up_diff = down_diff" if explain else "")
+
+
+def _rule_text(rule: Any) -> str | None:
+    return None if rule is None else rule.text()
+
+
+def build(p: Plan, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True, *,
+          edge_label: Callable[[Any, int], Any] | None = None,
+          grad_of: Callable[[Any], tuple[Any, bool]] | None = None,
+          current: Any = None, title: str = "", min_width: dict | None = None) -> Drawing:
+    """The Digraph for a plan. The step-by-step view passes ``grad_of`` (the gradient
+    shown and whether it is known yet), the ``current`` gate's node, edge labels with
+    their colours, and each box's ``min_width``."""
+    dot = Drawing(name="gategrad", graph_attr=_graph_attr(p, rankdir, title),
+                  node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "box",
+                             "style": "rounded", "margin": "0.08,0.04"},
+                  edge_attr={"arrowsize": "0.6", "color": "#555555",
+                             "fontname": "Helvetica"})
+    roots = set(p.roots)
+    names = p.names
+    for node in p.nodes:
+        name = names[node]
+        grad, known = (None, True) if grad_of is None else grad_of(node)
+        rows = node_rows(node, show_data, show_grad, grad, known)
+        label = html_table(rows, min_width.get(node, 0) if min_width else 0)
+        dot.node(name, label, **_box_style(node, node in roots, node is current))
+        if node._gate is None:
+            continue
+        gate = "g" + name[1:]
+        inputs = p.inputs_of[node]
+        terms = len(inputs) + p.missing.get(node, 0)
+        dot.node(gate, _gate_label(node, terms), shape="circle" if len(node._gate.symbol) <= 4
+                 else "ellipse", margin="0.02,0.02", width="0.3",
+                 **_gate_style(node is current))
+        dot.edge(gate, name, **_current_edge(node is current))
+        for parent, owner, slot in inputs:
+            attrs = _current_edge(node is current)
+            text = edge_label(owner, slot) if edge_label is not None else None
+            text, color = text if isinstance(text, tuple) else (text, EXPLAIN_COLOR)
+            if text:
+                attrs.update(label=f"<{esc(text)}>", fontcolor=color, fontsize="10")
+            dot.edge(names[parent], gate, **attrs)
+        if node in p.missing:  # inputs left out by the cut: one small stub says how many
+            dot.node("m" + name[1:], f"… {p.missing[node]:,} more", shape="plaintext",
+                     fontcolor="#777777", fontsize="9")
+            dot.edge("m" + name[1:], gate, style="dashed", color="#999999")
     return dot
 
 
-def render(root: Any, path: str | Path, **draw_options: Any) -> Path:
-    """Draw ``root``'s graph into ``path``; the format comes from its suffix."""
-    path = Path(path)
-    fmt = path.suffix.lstrip(".").lower()
-    if fmt not in _FORMATS:
-        raise ValueError(f"render: cannot tell the format of {str(path)!r}; "
-                         f"use a name ending in one of {sorted(_FORMATS)}")
-    dot = draw(root, **draw_options)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    source = path.with_suffix(".gv")
-    source.write_text(dot.source)
-    if shutil.which("dot"):
-        dot.render(outfile=path, format=fmt, cleanup=False)
-        return path
-    try:
-        import pygraphviz
-    except ImportError:
-        raise RuntimeError(
-            f"no Graphviz renderer found; the graph was written to {source}. Install "
-            "Graphviz (apt-get install graphviz) or the 'render' extra "
-            "(pip install 'gategrad[render]'), or paste the .gv file into any Graphviz viewer"
-        ) from None
-    pygraphviz.AGraph(string=dot.source).draw(str(path), format=fmt, prog="dot")
-    return path
+def _graph_attr(p: Plan, rankdir: str, title: str) -> dict:
+    attrs = {"rankdir": rankdir, "bgcolor": "white", "fontname": "Helvetica",
+             "nodesep": "0.2", "ranksep": "0.3"}
+    if p.hidden:
+        cut = (f"{p.total:,} nodes, {p.hidden:,} not drawn (max_nodes={p.max_nodes:,}): "
+               "the nodes nearest the output are shown")
+        title = f"{title}\\n{cut}" if title else cut  # backslash-n: a line break in DOT
+    if title:
+        attrs.update(label=title, labelloc="t", fontsize="11", fontcolor=EXPLAIN_COLOR)
+    gates = sum(1 for node in p.nodes if node._gate is not None)
+    if len(p.nodes) + gates > C.FAST_LAYOUT_ABOVE:
+        attrs.update(C.FAST_LAYOUT)
+    return attrs
 
 
-def _node_label(node: Any, show_data: bool, show_grad: bool) -> str:
-    fields = [_escape(node.label)] if node.label else []
-    data, grad = node.data, node.grad
-    if isinstance(data, np.ndarray):
-        fields.append(f"{data.shape} {data.dtype}")
-        if show_data:
-            fields.append("data " + _summary(data))
-        if show_grad and grad is not None:
-            fields.append("grad " + _summary(grad))
-    else:
-        if show_data:
-            fields.append(f"data {data:.4f}")
-        if show_grad:
-            fields.append(f"grad {float(getattr(grad, 'data', grad)):.4f}")
-    return "{" + " | ".join(fields) + "}"
+def _box_style(node: Any, is_root: bool, is_current: bool) -> dict:
+    if is_current:
+        return {"style": "rounded,filled,bold", "fillcolor": CURRENT_FILL}
+    if is_root:
+        return {"style": "rounded,filled", "fillcolor": ROOT_FILL}
+    if node._gate is None:
+        if not getattr(node, "requires_grad", True):  # a Tensor constant: no gradient
+            return {"style": "rounded,dashed", "color": "#888888"}
+        return {"style": "rounded,filled", "fillcolor": LEAF_FILL}
+    return {}
 
 
-def _summary(a: Any) -> str:
-    a = np.asarray(getattr(a, "data", a))
-    if a.size <= 4:
-        return _escape(np.array2string(a.ravel(), precision=4, separator=", "))
-    return f"min {a.min():.3g} mean {a.mean():.3g} max {a.max():.3g}"
+def _gate_label(node: Any, n_inputs: int) -> str:
+    text = esc(gate_text(node))
+    if n_inputs > 2:  # a folded sum() chain
+        text += f'<br/><font point-size="9">{n_inputs} terms</font>'
+    return f"<{text}>"
 
 
-def _escape(text: str) -> str:
-    for ch in "\\{}|<>":
-        text = text.replace(ch, "\\" + ch)
-    return text
+def _gate_style(is_current: bool) -> dict:
+    if is_current:
+        return {"style": "filled,bold", "fillcolor": CURRENT_FILL}
+    return {}
+
+
+def _current_edge(is_current: bool) -> dict:
+    return {"color": "#c27c0e", "penwidth": "2"} if is_current else {}

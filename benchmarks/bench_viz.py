@@ -1,0 +1,168 @@
+"""How long drawing big graphs takes, against the targets of the viz issue.
+
+(a) a 5,000-node graph (micrograd's MLP(2, [16, 16, 1]) on 6 points: 4,906 Values), drawn
+    in full (``max_nodes=None``) and rendered to SVG: target <= 30 s; and, as the folding of
+    sum() chains leaves 2,939 boxes of those, the same MLP on 12 points, 8,794 Values
+    drawn as 5,195 boxes (5,000 boxes on the page, same target);
+(b) micrograd's 65,000-node graph (the same MLP on 100 points, hinge loss + L2), drawn
+    collapsed (the defaults: sum() chains folded, cut at ``max_nodes``) and rendered to
+    SVG: target <= 10 s.
+
+Each through both renderers: the system ``dot`` and the pygraphviz wheel (the fallback,
+chosen here by hiding ``dot``). Times are end to end, ``viz.render`` from the root to the
+file, median of ``--repeat`` runs. With ``--unfolded`` it also times (a) with
+``collapse=None`` (every partial sum drawn), rendering in a child process killed after
+``--timeout`` seconds: Graphviz 2.43's placement is quadratic in the dummy nodes that long
+``sum()`` chains create, which is why big graphs are folded by default.
+
+Run: python benchmarks/bench_viz.py [--repeat 3] [--unfolded] [--timeout 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import numpy as np
+
+import viz
+from autograd import Value
+from autograd.engine import topological_order
+from viz.draw import plan
+from viz.renderer import renderer
+
+
+# -- micrograd's MLP, written out (as in bench_value.py, without needing micrograd) --------
+class Neuron:
+    def __init__(self, nin: int, rnd: random.Random, nonlin: bool = True) -> None:
+        self.w = [Value(rnd.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.nonlin = nonlin
+
+    def __call__(self, x: list) -> Value:
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return act.relu() if self.nonlin else act
+
+    def parameters(self) -> list:
+        return self.w + [self.b]
+
+
+class MLP:
+    def __init__(self, nin: int, nouts: list[int], seed: int = 0) -> None:
+        rnd = random.Random(seed)
+        sz = [nin] + nouts
+        self.layers = [[Neuron(sz[i], rnd, nonlin=i != len(nouts) - 1)
+                        for _ in range(sz[i + 1])] for i in range(len(nouts))]
+
+    def __call__(self, x: list) -> Any:
+        for layer in self.layers:
+            x = [n(x) for n in layer]
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list:
+        return [p for layer in self.layers for n in layer for p in n.parameters()]
+
+
+def mlp_loss(points: int, seed: int = 0) -> Value:
+    """micrograd's demo loss (mean hinge + L2) on ``points`` samples, after backward."""
+    model = MLP(2, [16, 16, 1], seed)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(points, 2))
+    y = np.where(rng.random(points) < 0.5, 1.0, -1.0)
+    scores = [model([Value(a), Value(b)]) for a, b in X.tolist()]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y.tolist(), scores)]
+    total = sum(losses) * (1.0 / points) + 1e-4 * sum(p * p for p in model.parameters())
+    total.backward()
+    return total
+
+
+def timed_render(root: Value, path: Path, repeat: int, **options: Any) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        viz.render(root, path, **options)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def unfolded_render(root: Value, which: str, timeout: float) -> str:
+    """Seconds to render the full unfolded graph in a child process, or '> timeout'."""
+    source = viz.draw(root, max_nodes=None, collapse=None).source
+    if which == "dot":
+        command = [shutil.which("dot") or "dot", "-Tsvg"]
+    else:
+        command = [sys.executable, "-c", "import sys, pygraphviz; sys.stdout.buffer.write("
+                   "pygraphviz.AGraph(string=sys.stdin.read()).draw(format='svg', prog='dot'))"]
+    t0 = time.perf_counter()
+    try:
+        subprocess.run(command, input=source.encode(), capture_output=True, timeout=timeout,
+                       check=True)
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:.0f} s (stopped)"
+    return f"{time.perf_counter() - t0:.1f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--unfolded", action="store_true",
+                        help="also time the 5,000-node graph with collapse=None")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    args = parser.parse_args()
+
+    renderers = ["dot", "pygraphviz"] if renderer() == "dot" else [renderer()]
+    if renderers == [None]:
+        raise SystemExit("no renderer: install graphviz or pip install -e '.[render]'")
+
+    t0 = time.perf_counter()
+    small = mlp_loss(6)
+    n_small = len(topological_order(small))
+    wide = mlp_loss(12)
+    n_wide = len(topological_order(wide))
+    t1 = time.perf_counter()
+    big = mlp_loss(100)
+    n_big = len(topological_order(big))
+    t2 = time.perf_counter()
+    print(f"graphs: {n_small:,} and {n_wide:,} nodes (6 and 12 points) in {t1 - t0:.2f} s, "
+          f"{n_big:,} nodes (100 points) in {t2 - t1:.2f} s (forward + backward, untimed below)")
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        for which in renderers:
+            hide = mock.patch("shutil.which", return_value=None) if which == "pygraphviz" \
+                else contextlib.nullcontext()
+            with hide:
+                assert renderer() == which
+                full = timed_render(small, out / "full.svg", args.repeat, max_nodes=None)
+                boxes = timed_render(wide, out / "wide.svg", args.repeat, max_nodes=None)
+                collapsed = timed_render(big, out / "big.svg", args.repeat)
+            rows.append((f"{n_small:,} nodes, max_nodes=None", which, full, 30.0))
+            rows.append((f"{n_wide:,} nodes, max_nodes=None", which, boxes, 30.0))
+            rows.append((f"{n_big:,} nodes, defaults", which, collapsed, 10.0))
+    shown = [len(plan([g], max_nodes=None).nodes) for g in (small, wide)]
+    print(f"drawn: {shown[0]:,} and {shown[1]:,} boxes for the {n_small:,}- and "
+          f"{n_wide:,}-node graphs (sum() chains folded, nothing cut), "
+          f"{len(plan([big]).nodes):,} for the {n_big:,}-node one (folded, then cut)")
+    print(f"\n{'graph':<31} {'renderer':<11} {'seconds':>8}  target")
+    for graph, which, seconds, target in rows:
+        verdict = "ok" if seconds <= target else "MISSED"
+        print(f"{graph:<31} {which:<11} {seconds:>8.2f}  <= {target:.0f} s {verdict}")
+    if args.unfolded:
+        print(f"\n{n_small:,} nodes with collapse=None (every partial sum drawn), render only:")
+        for which in renderers:
+            print(f"  {which:<11} {unfolded_render(small, which, args.timeout)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""Expressions typed on the command line, such as ``sigmoid(w*x + b)``, as Value graphs.
+
+Never ``eval``: the text is parsed with Python's ``ast`` and every node of the tree is
+checked against a whitelist (numbers, the ``--set`` variables, ``+ - * / **``, unary
+``-``/``+`` and calls to the gate functions) before anything is computed. The checks that
+keep hostile input cheap come first: the text's length, then the tree's size and depth,
+then each exponent's size (``9**9**9`` is refused, not computed). Anything refused raises
+``ExpressionError`` with one line naming the offending part.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+from collections.abc import Callable
+from typing import Any
+
+from autograd import Value, maximum, minimum
+
+MAX_LENGTH = 1000  # characters of expression text
+MAX_TREE = 300  # ast nodes
+MAX_DEPTH = 250  # nesting (a sum of n terms is n deep), so building recurses at most this deep
+MAX_EXPONENT = 1000  # |b| in a ** b
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
+    "sigmoid": (1, lambda a: a.sigmoid()),
+    "tanh": (1, lambda a: a.tanh()),
+    "relu": (1, lambda a: a.relu()),
+    "exp": (1, lambda a: a.exp()),
+    "log": (1, lambda a: a.log()),
+    "sqrt": (1, lambda a: a.sqrt()),
+    "abs": (1, abs),
+    "max": (2, maximum),
+    "maximum": (2, maximum),
+    "min": (2, minimum),
+    "minimum": (2, minimum),
+}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = (ast.USub, ast.UAdd)
+_OTHER_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
+                    ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&"}
+_KINDS = {  # what to call the parts that are refused
+    ast.Attribute: "attribute access", ast.Subscript: "subscript", ast.Lambda: "lambda",
+    ast.ListComp: "comprehension", ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension", ast.GeneratorExp: "comprehension",
+    ast.Compare: "comparison", ast.BoolOp: "and/or", ast.IfExp: "conditional expression",
+    ast.NamedExpr: "assignment", ast.JoinedStr: "f-string", ast.Starred: "star argument",
+    ast.List: "list", ast.Tuple: "tuple", ast.Set: "set", ast.Dict: "dict",
+    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression or a ``--set`` value that is refused; the message is one line."""
+
+
+def parse(text: str, variables: dict[str, float]) -> ast.Expression:
+    """The checked syntax tree of ``text``: every part whitelisted, sizes bounded."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("the expression is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(text):,} characters long; "
+                              f"the limit is {MAX_LENGTH:,}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as e:
+        raise ExpressionError(f"syntax error at column {e.offset}: {e.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the expression is too deeply nested") from None
+    source = text.strip()
+    count = 0
+    stack = [(tree.body, 1)]
+    while stack:  # iterative: the depth check must not itself recurse
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_TREE:
+            raise ExpressionError(f"the expression has over {MAX_TREE} parts; simplify it")
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"the expression is nested over {MAX_DEPTH} levels deep")
+        _check(node, source, variables)
+        children = _operands(node)
+        stack.extend((child, depth + 1) for child in children)
+    return tree
+
+
+def _operands(node: ast.AST) -> list:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _check(node: ast.AST, source: str, variables: dict) -> None:
+    part = _part(node, source)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ExpressionError(f"only numbers are allowed as constants, not {part}")
+        if isinstance(value, int) and abs(value) >= 10**300 or not math.isfinite(value):
+            raise ExpressionError(f"the number {part} is too large")
+    elif isinstance(node, ast.Name):
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"{part} is a function: call it, as in {node.id}(x)")
+        if node.id not in variables:
+            raise ExpressionError(f"unknown name {part}: give it a value with "
+                                  f"--set {node.id}=VALUE")
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            symbol = _OTHER_OPERATORS.get(type(node.op), type(node.op).__name__)
+            raise ExpressionError(f"operator `{symbol}` is not allowed in {part} "
+                                  "(allowed: + - * / **)")
+        if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
+            exponent = node.right.value
+            if isinstance(exponent, (int, float)) and abs(exponent) > MAX_EXPONENT:
+                raise ExpressionError(f"the exponent in {part} is too large "
+                                      f"(at most {MAX_EXPONENT} in size)")
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, _UNARY):
+            raise ExpressionError(f"{part}: only unary - and + are allowed")
+    elif isinstance(node, ast.Call):
+        func = node.func
+        if not isinstance(func, ast.Name):
+            raise ExpressionError(f"{part}: only the gate functions can be called "
+                                  f"({', '.join(sorted(FUNCTIONS))})")
+        if func.id not in FUNCTIONS:
+            raise ExpressionError(f"unknown function {_part(func, source)} "
+                                  f"(allowed: {', '.join(sorted(FUNCTIONS))})")
+        if node.keywords:
+            raise ExpressionError(f"{part}: keyword arguments are not allowed")
+        arity = FUNCTIONS[func.id][0]
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{part}: star arguments are not allowed")
+        if len(node.args) != arity:
+            raise ExpressionError(f"{func.id}() takes {arity} argument{'s' * (arity > 1)}, "
+                                  f"got {len(node.args)} in {part}")
+    else:
+        kind = _KINDS.get(type(node), type(node).__name__)
+        raise ExpressionError(f"{kind} is not allowed: {part}")
+
+
+def _part(node: ast.AST, source: str, limit: int = 40) -> str:
+    """The source text of ``node``, quoted and shortened, on one line."""
+    text = ast.get_source_segment(source, node) or type(node).__name__
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"`{text}`"
+
+
+def build(text: str, variables: dict[str, float]) -> Value:
+    """The Value graph of ``text``; each ``--set`` variable is a labelled leaf, and each
+    gate's output is labelled with the part of the expression it computes."""
+    tree = parse(text, variables)
+    source = text.strip()
+    leaves = {name: Value(value, name) for name, value in variables.items()}
+    root = _evaluate(tree.body, source, leaves)
+    if not root.label:
+        root.label = " ".join(source.split())[:40]
+    return root
+
+
+def _evaluate(node: ast.AST, source: str, leaves: dict) -> Value:
+    # Recursive, but only MAX_DEPTH deep: parse() has bounded the nesting.
+    if isinstance(node, ast.Constant):
+        return Value(float(node.value))
+    if isinstance(node, ast.Name):
+        return leaves[node.id]
+    try:
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.operand, ast.Constant):  # -1 is a number, not a gate
+                sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
+                return Value(sign * float(node.operand.value))
+            operand = _evaluate(node.operand, source, leaves)
+            if isinstance(node.op, ast.UAdd):
+                return operand
+            out = -operand
+        elif isinstance(node, ast.Call):
+            args = [_evaluate(a, source, leaves) for a in node.args]
+            out = FUNCTIONS[node.func.id][1](*args)
+        else:
+            left = _evaluate(node.left, source, leaves)
+            if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
+                out = left ** float(node.right.value)  # a constant exponent: the ** c gate
+            else:
+                right = _evaluate(node.right, source, leaves)
+                out = _binary(node, left, right, source)
+    except (ValueError, ZeroDivisionError, OverflowError) as e:
+        if isinstance(e, ExpressionError):
+            raise
+        reason = ("the result is too large" if isinstance(e, OverflowError)
+                  else " ".join(str(e).split()) or type(e).__name__)
+        raise ExpressionError(f"cannot compute {_part(node, source)}: {reason}") from None
+    if not out.label:
+        text = _part(node, source, limit=24)[1:-1]
+        out.label = "" if text.endswith("…") else text
+    if not math.isfinite(out.data):
+        raise ExpressionError(f"{_part(node, source)} is {out.data} for these values")
+    return out
+
+
+def _binary(node: ast.BinOp, left: Value, right: Value, source: str) -> Value:
+    op = node.op
+    if isinstance(op, ast.Add):
+        return left + right
+    if isinstance(op, ast.Sub):
+        return left - right
+    if isinstance(op, ast.Mult):
+        return left * right
+    if isinstance(op, ast.Div):
+        return left / right
+    if abs(right.data) > MAX_EXPONENT:  # a computed exponent, as in 9**9**9
+        raise ExpressionError(f"the exponent in {_part(node, source)} is "
+                              f"{right.data:g}, too large (at most {MAX_EXPONENT} in size)")
+    return left**right
+
+
+def parse_sets(items: list[str]) -> dict[str, float]:
+    """``["w=2", "x=-1"]`` as ``{"w": 2.0, "x": -1.0}``; refuses anything else."""
+    variables: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        shown = " ".join(item.split())[:40]
+        if not sep:
+            raise ExpressionError(f"--set {shown}: expected NAME=VALUE, as in w=2")
+        if not name.isidentifier() or keyword.iskeyword(name) or not name.isascii():
+            raise ExpressionError(f"--set {shown}: {name!r} is not a valid variable name")
+        if name in FUNCTIONS:
+            raise ExpressionError(f"--set {shown}: {name} is a gate function, not a variable")
+        if name in variables:
+            raise ExpressionError(f"--set {shown}: {name} is set twice")
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise ExpressionError(f"--set {shown}: {value.strip()[:20]!r} is not a number"
+                                  ) from None
+        if not math.isfinite(number):
+            raise ExpressionError(f"--set {shown}: the value must be a finite number")
+        variables[name] = number
+    return variables
