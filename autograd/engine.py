@@ -53,13 +53,20 @@ def enable_grad() -> contextlib.AbstractContextManager:
     return _grad_mode(True)
 
 
-def topological_order(root: Any) -> list:
+_KEEP = object()
+
+
+def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
     """Every node ``root`` depends on, each listed before all of its inputs.
 
     Depth-first, with an explicit stack instead of recursion, so a chain of a million
     nodes needs no recursion limit. A node stays on the stack until both its inputs are
-    done (it is looked at again after each), then joins the order.
+    done (it is looked at again after each), then joins the order. With ``reset_grad``,
+    intermediate nodes get that ``.grad`` as they join (backward's fresh start, without
+    a second pass over the graph).
     """
+    if reset_grad is not _KEEP:
+        return _order_resetting(root, reset_grad)
     order = []
     seen = {root}
     stack = [root]
@@ -82,17 +89,40 @@ def topological_order(root: Any) -> list:
     return order
 
 
+def _order_resetting(root: Any, zero: Any) -> list:
+    # topological_order's loop, plus the reset where a node joins: the hot path of
+    # every backward, so written out rather than given a per-node callback.
+    order = []
+    seen = {root}
+    stack = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    while stack:
+        node = stack[-1]
+        a = node._a
+        if a is not None and a not in seen:
+            mark(a)
+            push(a)
+            continue
+        b = node._b
+        if b is not None and b not in seen:
+            mark(b)
+            push(b)
+            continue
+        pop()
+        emit(node)
+        if a is not None:
+            node.grad = zero
+    order.reverse()
+    return order
+
+
 def run_backward(root: Any, seed: Any, create_graph: bool = False) -> list:
     """Fill ``.grad`` on ``root`` and every node it depends on; return the order used.
 
     Leaves accumulate into their ``.grad``; intermediate nodes start from zero in every
     call, so a second backward never reads a stale value.
     """
-    order = topological_order(root)
-    zero = root._zero_grad
-    for node in order:
-        if node._gate is not None:
-            node.grad = zero
+    order = topological_order(root, reset_grad=root._zero_grad)
     if create_graph and not isinstance(seed, Node):
         seed = type(root)(seed)  # so that even a constant gradient comes out as a node
     root._take_grad(seed)
