@@ -116,7 +116,8 @@ def _order_resetting(root: Any, zero: Any) -> list:
     return order
 
 
-def run_backward(root: Any, seed: Any, create_graph: bool = False) -> list:
+def run_backward(root: Any, seed: Any, create_graph: bool = False,
+                 retain_graph: bool = True) -> list:
     """Fill ``.grad`` on ``root`` and every node it depends on; return the order used.
 
     Leaves accumulate into their ``.grad``; intermediate nodes start from zero in every
@@ -132,7 +133,7 @@ def run_backward(root: Any, seed: Any, create_graph: bool = False) -> list:
     elif root._is_scalar:
         _backward_scalars(order)
     else:
-        _backward_arrays(order)
+        _backward_arrays(order, retain_graph)
     return order
 
 
@@ -152,7 +153,7 @@ def _backward_scalars(order: list) -> None:
             a.grad += gate.vjp[0](node.grad, node.data, a.data, *node._ctx)
 
 
-def _backward_arrays(order: list) -> None:
+def _backward_arrays(order: list, retain_graph: bool = True) -> None:
     for node in order:
         gate = node._gate
         g = node.grad
@@ -162,6 +163,8 @@ def _backward_arrays(order: list) -> None:
         if b is None:
             if a.requires_grad:
                 _store(a, gate.vjp[0](g, node.data, a.data, *node._ctx), g)
+            if gate.saves and not retain_graph:
+                node._ctx = (*node._ctx[:-1], None)  # release what the gate saved
             continue
         rule_a, rule_b = gate.vjp
         if a.requires_grad:

@@ -34,6 +34,9 @@ class Gate:
     scalar: Callable[..., Any] | None  # forward on floats (None: Tensor-only gate)
     array: Callable[..., Any]  # forward on numpy arrays
     vjp: tuple[Callable[..., Any], ...]  # one rule per input
+    # A gate that saves: its array forward returns (out, saved), and its rules get
+    # ``saved`` as their last argument, or None once a backward has released it.
+    saves: bool = False
 
     def __repr__(self) -> str:
         return f"Gate({self.name!r})"

@@ -205,15 +205,22 @@ class Tensor(Node):
         return _node(data, T.GETITEM, self, None, (index,))
 
     # -- backward ------------------------------------------------------------------------
-    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
-        """Fill ``.grad`` of this Tensor and of every Tensor it depends on."""
+    def backward(self, grad: Any = None, create_graph: bool = False,
+                 retain_graph: bool | None = None) -> None:
+        """Fill ``.grad`` of this Tensor and of every Tensor it depends on.
+
+        What a gate saved for backward (the softmax of ``cross_entropy``) is released once
+        used, unless ``retain_graph`` (default: ``create_graph``); the graph, its data
+        and its gradients stay, and a second backward recomputes what was released.
+        """
         if not self.requires_grad:
             raise RuntimeError("backward(): this Tensor does not require grad and has no "
                                "graph (make an input with requires_grad=True)")
         seed = self._check_seed(grad)
         if isinstance(seed, Tensor) and not create_graph:
             seed = np.array(seed.data, dtype=self.dtype)  # the array loop takes arrays
-        engine.run_backward(self, seed, create_graph)
+        retain = create_graph if retain_graph is None else retain_graph
+        engine.run_backward(self, seed, create_graph, retain)
 
     def _check_seed(self, grad: Any) -> Any:
         if grad is None:
@@ -244,6 +251,9 @@ class Tensor(Node):
         return np.zeros(self.shape, dtype=self.dtype)
 
     def _apply(self, gate: G.Gate, *ctx: Any) -> Tensor:
+        if gate.saves:
+            data, saved = gate.array(self.data, *ctx)
+            return _node(data, gate, self, None, (*ctx, saved))
         return _node(gate.array(self.data, *ctx), gate, self, None, ctx)
 
 

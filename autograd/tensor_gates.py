@@ -125,21 +125,29 @@ def _finite_max(x: np.ndarray, axis: int) -> np.ndarray:
     return top
 
 
-def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    logp = scores - _logsumexp(scores, 1)
-    return -logp[np.arange(len(labels)), labels].mean()
+def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple:
+    """The mean loss, and the softmax saved for backward (it would cost as much again)."""
+    shifted = scores - _finite_max(scores, 1)
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
+    loss = (np.log(total[:, 0]) - shifted[np.arange(len(labels)), labels]).mean()
+    return loss, e / total
 
 
-def _cross_entropy_grad(g: Any, out: Any, scores: Any, labels: np.ndarray) -> Any:
+def _cross_entropy_grad(g: Any, out: Any, scores: Any, labels: np.ndarray,
+                        probs: np.ndarray | None) -> Any:
     # The course's dScores: (softmax - one_hot) / N, times the upstream gradient.
     rows = np.arange(len(labels))
     if is_node(scores):  # create_graph: softmax as a node, so second derivatives flow
         one_hot = np.zeros(scores.shape, dtype=scores.dtype)
         one_hot[rows, labels] = 1
         return (scores.softmax(1) - one_hot) * (g / len(labels))
-    probs = _softmax(scores, 1)
-    probs[rows, labels] -= 1
-    return g * (probs / len(labels))
+    if probs is None:  # released by an earlier backward: recompute it
+        probs = _softmax(scores, 1)
+    scale = g / len(labels)
+    down = probs * scale  # a new array: the saved softmax is left as it was
+    down[rows, labels] -= scale
+    return down
 
 
 def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
@@ -177,7 +185,8 @@ LOG_SOFTMAX = G("log_softmax", "log_softmax", None, lambda x, axis: x - _logsume
 SOFTMAX = G("softmax", "softmax", None, _softmax,
             (lambda g, out, x, axis: out * (g - (g * out).sum(axis=axis, keepdims=True)),))
 # Softmax + negative log-likelihood + mean in one gate: the hand-written backward's cost.
-CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_grad,))
+CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_grad,),
+                  saves=True)
 CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
          (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),))
 del G

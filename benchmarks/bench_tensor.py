@@ -4,7 +4,8 @@ One SGD training step of a two-layer net, X(N,D) -> affine -> ReLU -> affine -> 
 cross-entropy + L2 (cs231n's loss: reg * (sum W1² + sum W2²)), at three sizes and two
 dtypes. Every engine's time is reported as a ratio to hand-written numpy (lower is
 better, 1.00 = as fast as writing the backward pass by hand). The engines run
-interleaved, round-robin, so a slow moment of the shared machine hits all of them.
+interleaved, round-robin, so a slow moment of the shared machine hits all of them
+(PyTorch excepted, in a block of its own: see ``run``).
 
 Run: python benchmarks/bench_tensor.py [--repeat 15] [--sizes small,medium,large]
 Peers come from the `bench` extra; HIPS autograd shares our import name `autograd`, so
@@ -179,10 +180,11 @@ ENGINES = {"numpy (by hand)": numpy_step, "gategrad": gategrad_step, "torch": to
            "mygrad": mygrad_step, "hips autograd": hips_step}
 
 
-def run(size: str, dtype: Any, repeat: int) -> dict[str, float]:
+def run(size: str, dtype: Any, repeat: int, engines: list[str]) -> dict[str, float]:
     problem = make_problem(*SIZES[size], dtype=dtype)
     steps = {}
-    for name, make in ENGINES.items():
+    for name in engines:
+        make = ENGINES[name]
         try:
             steps[name] = make(problem)
         except ImportError as e:
@@ -193,25 +195,39 @@ def run(size: str, dtype: Any, repeat: int) -> dict[str, float]:
         if not np.isclose(loss, ref, rtol=1e-3):
             raise SystemExit(f"{name} computes a different loss: {loss} vs numpy's {ref}")
     times: dict[str, list[float]] = {name: [] for name in steps}
+    # PyTorch's OpenMP workers keep spinning for a while after each of its steps and
+    # would slow whatever runs next, so torch runs in a block of its own, after a pause
+    # that lets them go idle; the other engines take turns, so noise hits them alike.
+    shared = [name for name in steps if name != "torch"]
     for _ in range(repeat):
-        for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - t0)
+        for name in shared:
+            times[name].append(_time(steps[name]))
+    if "torch" in steps:
+        times["torch"] = [_time(steps["torch"]) for _ in range(repeat)]
+        time.sleep(0.5)
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def _time(step: Callable[[], float]) -> float:
+    t0 = time.perf_counter()
+    step()
+    return time.perf_counter() - t0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--sizes", default="small,medium,large")
+    parser.add_argument("--engines", default=",".join(ENGINES),
+                        help="comma-separated, from: " + ", ".join(ENGINES))
     args = parser.parse_args()
+    engines = ["numpy (by hand)"] + [e for e in args.engines.split(",") if e != "numpy (by hand)"]
     for dtype in (np.float64, np.float32):
         print(f"\n{np.dtype(dtype).name}: time per step, and ratio to hand-written numpy")
-        names = list(ENGINES)
+        names = engines
         print(f"{'size (N,D,H,C)':<28}" + "".join(f"{n:>20}" for n in names))
         for size in args.sizes.split(","):
-            t = run(size, dtype, args.repeat)
+            t = run(size, dtype, args.repeat, engines)
             base = t["numpy (by hand)"]
             cells = [f"{t[n] * 1e3:8.2f}ms {t[n] / base:5.2f}x" if n in t else f"{'-':>19}"
                      for n in names]
