@@ -65,8 +65,7 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
     intermediate nodes get that ``.grad`` as they join (backward's fresh start, without
     a second pass over the graph).
     """
-    if reset_grad is not _KEEP:
-        return _order_resetting(root, reset_grad)
+    reset = reset_grad is not _KEEP
     order = []
     seen = {root}
     stack = [root]
@@ -85,33 +84,8 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
             continue
         pop()
         emit(node)
-    order.reverse()
-    return order
-
-
-def _order_resetting(root: Any, zero: Any) -> list:
-    # topological_order's loop, plus the reset where a node joins: the hot path of
-    # every backward, so written out rather than given a per-node callback.
-    order = []
-    seen = {root}
-    stack = [root]
-    push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
-    while stack:
-        node = stack[-1]
-        a = node._a
-        if a is not None and a not in seen:
-            mark(a)
-            push(a)
-            continue
-        b = node._b
-        if b is not None and b not in seen:
-            mark(b)
-            push(b)
-            continue
-        pop()
-        emit(node)
-        if a is not None:
-            node.grad = zero
+        if reset and a is not None:
+            node.grad = reset_grad
     order.reverse()
     return order
 

@@ -9,6 +9,7 @@ import sys
 import threading
 
 import pytest
+from graph_walk import graph_nodes as all_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,15 +22,6 @@ def floats(lo: float, hi: float):
                      allow_subnormal=False)
 
 
-def all_nodes(root: Value) -> list[Value]:
-    """Every node root depends on, found by walking ``_prev`` here (not the engine's order)."""
-    seen, stack = {id(root): root}, [root]
-    while stack:
-        for p in stack.pop()._prev:
-            if id(p) not in seen:
-                seen[id(p)] = p
-                stack.append(p)
-    return list(seen.values())
 
 
 def small_graph(a=2.0, b=-3.0, c=10.0, f=-2.0):

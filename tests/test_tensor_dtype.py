@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from graph_walk import graph_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensor_strategies import arrays, broadcastable_pairs, shapes
 
 from autograd import Tensor, maximum, minimum
-
-
-def graph_nodes(root):
-    seen, stack = {id(root): root}, [root]
-    while stack:
-        for p in stack.pop()._prev:
-            if id(p) not in seen:
-                seen[id(p)] = p
-                stack.append(p)
-    return list(seen.values())
 
 
 def assert_grad_dtypes(root):

@@ -9,22 +9,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from graph_walk import graph_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensor_strategies import arrays, broadcastable_pairs, positive_arrays, shapes
 
 from autograd import Tensor, grad, maximum
-
-
-def graph_nodes(root):
-    """Every node ``root`` depends on, found by walking ``_prev`` (root included)."""
-    seen, stack = {id(root): root}, [root]
-    while stack:
-        for p in stack.pop()._prev:
-            if id(p) not in seen:
-                seen[id(p)] = p
-                stack.append(p)
-    return list(seen.values())
 
 
 def assert_no_aliasing(root, extra_arrays=()):
