@@ -91,8 +91,8 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
 
 
 def run_backward(root: Any, seed: Any, create_graph: bool = False,
-                 retain_graph: bool = True) -> list:
-    """Fill ``.grad`` on ``root`` and every node it depends on; return the order used.
+                 retain_graph: bool = True) -> None:
+    """Fill ``.grad`` on ``root`` and every node it depends on.
 
     Leaves accumulate into their ``.grad``; intermediate nodes start from zero in every
     call, so a second backward never reads a stale value.
@@ -108,7 +108,6 @@ def run_backward(root: Any, seed: Any, create_graph: bool = False,
         _backward_scalars(order)
     else:
         _backward_arrays(order, retain_graph)
-    return order
 
 
 def _backward_scalars(order: list) -> None:
@@ -147,7 +146,7 @@ def _backward_arrays(order: list, retain_graph: bool = True) -> None:
             _store(b, rule_b(g, node.data, a.data, b.data), g)
 
 
-def _store(parent: Any, down: Any, g: np.ndarray) -> None:
+def _store(parent: Any, down: Any, g: Any) -> None:
     """Add ``down`` into ``parent.grad``, fitted to the parent's shape and dtype."""
     data = parent.data
     if type(down) is not np.ndarray or down.shape != data.shape or down.dtype != data.dtype:
@@ -156,6 +155,8 @@ def _store(parent: Any, down: Any, g: np.ndarray) -> None:
     if old is None:
         # Own every stored gradient: never a view of another gradient or an input.
         parent.grad = down if down.base is None and down is not g else down.copy()
+    elif isinstance(old, Node):  # a gradient graph left by create_graph: add a node
+        parent.grad = old + down
     else:
         old += down  # ours alone (see above), so adding in place is safe
 
@@ -193,7 +194,13 @@ def fit_gradient(down: Any, data: np.ndarray) -> np.ndarray:
     in place.
     """
     if np.shape(down) != data.shape:
-        down = unbroadcast(np.asarray(down), data.shape)
+        down = np.asarray(down)
+        if down.ndim >= data.ndim:
+            down = unbroadcast(down, data.shape)
+        if down.shape != data.shape:
+            raise ValueError(f"a gate's rule gave a gradient of shape {down.shape} for an "
+                             f"input of shape {data.shape}: it must have the input's shape "
+                             "(or a shape numpy broadcasting makes from it)")
     if type(down) is not np.ndarray or down.dtype != data.dtype:
         down = np.asarray(down, dtype=data.dtype)
     return down
@@ -203,12 +210,16 @@ def grad(output: Any, inputs: Sequence[Any], grad_output: Any = None,
          create_graph: bool = False) -> list:
     """Gradients of ``output`` with respect to each of ``inputs``, leaving ``.grad`` as it was.
 
-    An input that ``output`` does not depend on gets a zero gradient.
+    ``inputs`` is a list of nodes (or one node). An input that ``output`` does not depend
+    on gets a zero gradient; a Tensor input must have ``requires_grad=True``.
     """
-    inputs = list(inputs)
+    inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
     for i, node in enumerate(inputs):
         if not isinstance(node, Node):
             raise TypeError(f"grad: inputs[{i}] is a {type(node).__name__}, not a Value or Tensor")
+        if not node.requires_grad:
+            raise ValueError(f"grad: inputs[{i}] does not require grad (make it with "
+                             "requires_grad=True)")
     seed = output._check_seed(grad_output)
     nodes = topological_order(output)
     saved = [(node, node.grad) for node in nodes]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .ops import is_node, log, power, quiet_log, quiet_power, sign, values
+from .ops import log, power, quiet_log, quiet_power, sign, values
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -55,13 +55,9 @@ def _wins(g: Any, a: Any, b: Any) -> Any:
 
 
 def _pow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
-    # b * a**(b-1), except that a**0 is constant: 0 * 0**-1 would make its gradient nan.
-    if isinstance(b, np.ndarray) and not is_node(a):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(b == 0, 0.0, g * b * power(a, b - 1))
-    if not is_node(b) and b == 0:
-        return g * 0.0
-    return g * b * power(a, b - 1)
+    # b * a**(b-1); where b == 0 the power is a**0 = 1, not 0**-1 (0 * inf would be nan):
+    # a**0 is constant, so its gradient is 0 everywhere, also at a == 0.
+    return g * b * power(a, b - 1 + (values(b) == 0))
 
 
 def _pow_exponent(g: Any, out: Any, a: Any) -> Any:
@@ -85,9 +81,9 @@ def _scalar_pow(a: float, b: float) -> float:
 def _array_pow(a: np.ndarray, b: Any) -> np.ndarray:
     bad = (np.asarray(a) < 0) & (np.asarray(b) != np.floor(b))
     if np.any(bad):
-        i = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
-        base = np.broadcast_to(a, bad.shape)[i]
-        exp = np.broadcast_to(b, bad.shape)[i]
+        i = tuple(int(k) for k in np.unravel_index(int(np.argmax(bad)), bad.shape))
+        base = np.broadcast_to(a, bad.shape)[i].item()
+        exp = np.broadcast_to(b, bad.shape)[i].item()
         raise ValueError(
             f"negative base {base!r} to the non-integer power {exp!r} (at index {i}) "
             "has no real value"
@@ -158,9 +154,9 @@ SIGMOID = G("sigmoid", "σ", _scalar_sigmoid, _array_sigmoid,
 RELU = G("relu", "relu", lambda x: x if x > 0 else 0.0, lambda x: np.maximum(x, 0),
          (lambda g, out, a: g * (a > 0),))
 ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),))
-MAX = G("max", "max", lambda a, b: a if a >= b else b, np.maximum,
+MAX = G("max", "max", lambda a, b: a if a >= b or a != a else b, np.maximum,
         (lambda g, out, a, b: _wins(g, a, b), lambda g, out, a, b: _wins(g, b, a)))
-MIN = G("min", "min", lambda a, b: a if a <= b else b, np.minimum,
+MIN = G("min", "min", lambda a, b: a if a <= b or a != a else b, np.minimum,
         (lambda g, out, a, b: _wins(g, b, a), lambda g, out, a, b: _wins(g, a, b)))
 del G
 
@@ -170,9 +166,3 @@ del G
 RULE_POW = dataclasses.replace(POW, scalar=quiet_power, array=quiet_power)
 RULE_POWC = dataclasses.replace(POWC, scalar=quiet_power, array=quiet_power)
 RULE_LOG = dataclasses.replace(LOG, scalar=quiet_log, array=quiet_log)
-
-SCALAR_GATES: dict[str, Gate] = {
-    gate.name: gate
-    for gate in (ADD, SUB, MUL, DIV, POW, POWC, NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
-                 ABS, MAX, MIN)
-}

@@ -137,7 +137,8 @@ class Tensor(Node):
         return self._apply(G.ABS)
 
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
-        return self._apply(T.CLIP, min, max)
+        lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
+        return self._apply(T.CLIP, lo, hi)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         return self._apply(T.LOG_SOFTMAX, _axis(axis, self.ndim))
@@ -187,7 +188,15 @@ class Tensor(Node):
                              f"{self.ndim} axes of shape {self.shape}")
         return self._apply(T.TRANSPOSE, axes)
 
+    def astype(self, dtype: Any) -> Tensor:
+        """This Tensor in ``dtype`` (a new array); the gradient goes back in the old one."""
+        return self._apply(T.CAST, np.dtype(dtype))
+
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        for axis in (axis1, axis2):
+            if not -self.ndim <= axis < self.ndim:
+                raise ValueError(f"swapaxes: axis {axis} is out of range for a Tensor of "
+                                 f"shape {self.shape}")
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self._apply(T.TRANSPOSE, tuple(axes))
@@ -240,11 +249,14 @@ class Tensor(Node):
 
     def _take_grad(self, down: Any) -> None:
         if not isinstance(down, Tensor):
-            down = engine.fit_gradient(down, self.data)
-            if self.grad is None and (down.base is not None or down is self.grad):
-                down = down.copy()
-        elif tuple(down.shape) != self.shape:
+            engine._store(self, down, None)
+            return
+        if tuple(down.shape) != self.shape:
             down = engine.unbroadcast(down, self.shape)
+        if self.grad is None or down.dtype != self.dtype:
+            # A node of its own, in this Tensor's dtype: never the object another node
+            # holds as its gradient (add passes its upstream gradient on unchanged).
+            down = down._apply(T.CAST, self.dtype)
         self.grad = down if self.grad is None else self.grad + down
 
     def _zeros(self) -> np.ndarray:
@@ -287,10 +299,14 @@ def _lift(x: Any, like: Tensor | None) -> Tensor:
     Numbers and integer arrays take the other side's dtype (so ``x32 * 2`` stays
     float32, as in PyTorch); float arrays keep theirs and numpy promotes.
     """
-    if like is not None and type(x) in (float, int):  # the common case, made cheap
+    if like is None:
+        return _constant(as_array(x))
+    floating = like.data.dtype.kind == "f"  # an int Tensor (dtype=int) must not truncate 2.5
+    if type(x) is int or type(x) is float and floating:  # the common case, made cheap
         return _constant(np.array(x, dtype=like.data.dtype))
     arr = as_array(x)
-    if like is not None and (np.ndim(x) == 0 or np.asarray(x).dtype.kind in "biu"):
+    raw = np.asarray(x)
+    if raw.dtype.kind in "biu" or np.ndim(x) == 0 and floating:
         arr = arr.astype(like.data.dtype, copy=False)
     return _constant(arr)
 
@@ -369,7 +385,7 @@ def _index(index: Any) -> Any:
         if isinstance(i, Tensor):
             i = i.data
         if isinstance(i, list):
-            i = np.asarray(i)
+            i = np.asarray(i, dtype=np.intp) if len(i) == 0 else np.asarray(i)
         if isinstance(i, np.ndarray) and i.dtype.kind == "f":
             raise IndexError(f"Tensor indices must be integers or booleans, got {i.dtype}")
         fixed.append(i)

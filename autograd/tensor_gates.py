@@ -72,8 +72,13 @@ def _matmul_forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     try:
         return np.matmul(a, b)
     except ValueError:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not match (inner "
-                         f"dimensions {a.shape[-1:]} vs {b.shape[-2:-1] or b.shape})") from None
+        if a.ndim == 0 or b.ndim == 0:
+            why = "matmul needs operands of at least one dimension"
+        elif a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            why = f"inner dimensions {a.shape[-1]} and {b.shape[-2 if b.ndim > 1 else 0]} differ"
+        else:
+            why = f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not match: {why}") from None
 
 
 def _matmul_a(g: Any, out: Any, a: Any, b: Any) -> Any:
@@ -167,7 +172,7 @@ SUM = G("sum", "sum", None, lambda x, axis, keepdims: x.sum(axis=axis, keepdims=
 MEAN = G("mean", "mean", None,
          lambda x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
          (lambda g, out, x, axis, keepdims:
-          _expand(g, x.shape, axis, keepdims) * (1.0 / _count(x.shape, axis)),))
+          _expand(g, x.shape, axis, keepdims) * (1.0 / max(_count(x.shape, axis), 1)),))
 AMAX = G("amax", "max", None, lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
          (_max_share,))
 RESHAPE = G("reshape", "reshape", None, np.reshape,
@@ -187,6 +192,8 @@ SOFTMAX = G("softmax", "softmax", None, _softmax,
 # Softmax + negative log-likelihood + mean in one gate: the hand-written backward's cost.
 CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_grad,),
                   saves=True)
+CAST = G("cast", "cast", None, lambda x, dtype: x.astype(dtype),
+         (lambda g, out, x, dtype: g.astype(x.dtype),))
 CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
          (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),))
 del G

@@ -26,7 +26,7 @@ from .engine import grad, topological_order
 from .functions import apply_gate
 from .gradcheck import gradcheck
 from .localize import BadGate, find_bad_gate
-from .node import Node
+from .ops import values as _values
 from .tensor import Tensor
 from .value import Value
 
@@ -191,13 +191,9 @@ def assert_gradients_match(fn: Callable[..., Any], *inputs: Any, eps: float = 1e
 
 
 def _close(a: Any, b: Any, what: str, rtol: float = 1e-9, atol: float = 1e-12) -> None:
-    a, b = np.asarray(_plain(a), float), np.asarray(_plain(b), float)
+    a, b = np.asarray(_values(a), float), np.asarray(_values(b), float)
     if a.shape != b.shape or not np.allclose(a, b, rtol=rtol, atol=atol):
         raise AssertionError(f"{what}: {a!r} != {b!r}")
-
-
-def _plain(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x
 
 
 def check_linearity(fn: Callable[..., Any], *inputs: Any, alpha: float = 2.5) -> None:
@@ -207,7 +203,7 @@ def check_linearity(fn: Callable[..., Any], *inputs: Any, alpha: float = 2.5) ->
     base = grad(out, inputs, grad_output=seed if seed.ndim else float(seed))
     scaled = grad(out, inputs, grad_output=alpha * seed if seed.ndim else alpha * float(seed))
     for i, (b, s) in enumerate(zip(base, scaled)):
-        _close(s, alpha * _plain(b), f"input {i}: backward(α·g) differs from α·backward(g)")
+        _close(s, alpha * _values(b), f"input {i}: backward(α·g) differs from α·backward(g)")
 
 
 def check_fan_out(fn: Callable[..., Any], *inputs: Any) -> None:
@@ -215,7 +211,7 @@ def check_fan_out(fn: Callable[..., Any], *inputs: Any) -> None:
     once = grad(fn(*inputs), inputs)
     twice = grad(fn(*inputs) + fn(*inputs), inputs)
     for i, (o, t) in enumerate(zip(once, twice)):
-        _close(t, 2 * _plain(o), f"input {i}: reused twice, its gradient is not doubled")
+        _close(t, 2 * _values(o), f"input {i}: reused twice, its gradient is not doubled")
 
 
 def check_repeated_backward(fn: Callable[..., Any], *inputs: Any) -> None:
@@ -223,11 +219,11 @@ def check_repeated_backward(fn: Callable[..., Any], *inputs: Any) -> None:
     saved = [x.grad for x in inputs]
     try:
         for x in inputs:
-            x.grad = x._zeros() if isinstance(x, Tensor) else 0.0
+            x.grad = x._zeros()
         out = fn(*inputs)
         seed = np.ones(np.shape(out.data)) if np.ndim(out.data) else None
         out.backward(seed)
-        first = [np.copy(_plain(x.grad)) for x in inputs]
+        first = [np.copy(_values(x.grad)) for x in inputs]
         inner = {id(n): np.copy(n.grad) for n in topological_order(out) if n._gate is not None}
         out.backward(seed)
         for i, (x, g) in enumerate(zip(inputs, first)):

@@ -126,7 +126,10 @@ class Value(Node):
     # -- backward ---------------------------------------------------------------------------
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill ``.grad`` of this node and of every node it depends on (chain rule)."""
-        engine.run_backward(self, self._check_seed(grad), create_graph)
+        seed = self._check_seed(grad)
+        if isinstance(seed, Value) and not create_graph:
+            seed = seed.data  # .grad stays a float unless gradients are to be a graph
+        engine.run_backward(self, seed, create_graph)
 
     @staticmethod
     def _check_seed(grad: Any) -> Any:
