@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import random
 import shutil
 import statistics
 import subprocess
@@ -38,39 +37,9 @@ import numpy as np
 import viz
 from autograd import Value
 from autograd.engine import topological_order
+from nn import MLP
 from viz.draw import plan
 from viz.renderer import renderer
-
-
-# -- micrograd's MLP, written out (as in bench_value.py, without needing micrograd) --------
-class Neuron:
-    def __init__(self, nin: int, rnd: random.Random, nonlin: bool = True) -> None:
-        self.w = [Value(rnd.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
-        self.nonlin = nonlin
-
-    def __call__(self, x: list) -> Value:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
-
-    def parameters(self) -> list:
-        return self.w + [self.b]
-
-
-class MLP:
-    def __init__(self, nin: int, nouts: list[int], seed: int = 0) -> None:
-        rnd = random.Random(seed)
-        sz = [nin] + nouts
-        self.layers = [[Neuron(sz[i], rnd, nonlin=i != len(nouts) - 1)
-                        for _ in range(sz[i + 1])] for i in range(len(nouts))]
-
-    def __call__(self, x: list) -> Any:
-        for layer in self.layers:
-            x = [n(x) for n in layer]
-        return x[0] if len(x) == 1 else x
-
-    def parameters(self) -> list:
-        return [p for layer in self.layers for n in layer for p in n.parameters()]
 
 
 def mlp_loss(points: int, seed: int = 0) -> Value:

@@ -15,6 +15,7 @@ from autograd import Tensor
 
 from .init import Initializer, as_generator, get_initializer
 from .module import Module
+from .validation import positive_int
 
 
 class Linear(Module):
@@ -22,14 +23,16 @@ class Linear(Module):
 
     def __init__(self, n_in: int, n_out: int, init: str | Initializer = "small",
                  seed: int | np.random.Generator | None = None, name: str = "") -> None:
-        for what, n in (("n_in", n_in), ("n_out", n_out)):
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"Linear: {what} must be a positive int, got {n!r}")
-        self.n_in, self.n_out = int(n_in), int(n_out)
-        weight = get_initializer(init)((self.n_in, self.n_out), as_generator(seed))
+        self.n_in = positive_int(n_in, "Linear: n_in")
+        self.n_out = positive_int(n_out, "Linear: n_out")
+        shape = (self.n_in, self.n_out)
+        # A copy: training updates it in place, and must not change the caller's array.
+        weight = np.array(get_initializer(init)(shape, as_generator(seed)), dtype=np.float64)
+        if weight.shape != shape:
+            raise ValueError(f"Linear: the initializer gave weights of shape {weight.shape}, "
+                             f"expected {shape}")
         # Labels are what the graph drawing shows: W1/b1 as in the course.
-        self.weight = Tensor(np.asarray(weight, dtype=np.float64), requires_grad=True,
-                             label=f"W{name}")
+        self.weight = Tensor(weight, requires_grad=True, label=f"W{name}")
         self.bias = Tensor(np.zeros(self.n_out), requires_grad=True, label=f"b{name}")
 
     def forward(self, x: Tensor) -> Tensor:

@@ -19,7 +19,7 @@ from .layers import Linear, get_activation
 from .losses import LOSSES, l2_regularization
 from .module import Module
 from .optim import Optimizer
-from .validation import check_features, check_labels
+from .validation import check_features, check_labels, positive_int
 
 
 class Classifier(Module):
@@ -114,7 +114,7 @@ class LogisticRegression(Classifier):
 
     def __init__(self, n_features: int, init: str | Initializer = "zeros",
                  seed: int | np.random.Generator | None = None) -> None:
-        self.n_features = _positive_int(n_features, "n_features")
+        self.n_features = positive_int(n_features, "n_features")
         self.linear = Linear(self.n_features, 1, init=init, seed=seed)
         self.linear.weight.label, self.linear.bias.label = "w", "b"
 
@@ -137,8 +137,8 @@ class LinearClassifier(Classifier):
     def __init__(self, n_features: int, n_classes: int, loss: str = "softmax",
                  init: str | Initializer = "small",
                  seed: int | np.random.Generator | None = None) -> None:
-        self.n_features = _positive_int(n_features, "n_features")
-        self.n_classes = _positive_int(n_classes, "n_classes")
+        self.n_features = positive_int(n_features, "n_features")
+        self.n_classes = positive_int(n_classes, "n_classes")
         if loss not in ("softmax", "svm"):
             raise ValueError(f"LinearClassifier: loss must be 'softmax' or 'svm', got "
                              f"{loss!r} (for two classes with one logit: LogisticRegression)")
@@ -169,9 +169,9 @@ class TwoLayerNet(Classifier):
     def __init__(self, n_in: int, n_hidden: int, n_out: int, activation: str = "relu",
                  loss: str = "softmax", init: str | Initializer = "small",
                  seed: int | np.random.Generator | None = None) -> None:
-        n_in = _positive_int(n_in, "n_in")
-        n_hidden = _positive_int(n_hidden, "n_hidden")
-        n_out = _positive_int(n_out, "n_out")
+        n_in = positive_int(n_in, "n_in")
+        n_hidden = positive_int(n_hidden, "n_hidden")
+        n_out = positive_int(n_out, "n_out")
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
         if loss == "bce" and n_out != 1:
@@ -202,9 +202,3 @@ class TwoLayerNet(Classifier):
 
     def weights(self) -> list[Tensor]:
         return [self.fc1.weight, self.fc2.weight]
-
-
-def _positive_int(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return int(n)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from autograd import Value
 
 from .module import Module
+from .validation import positive_int
 
 
 class Neuron(Module):
@@ -60,12 +61,11 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], seed: int | None = None) -> None:
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"MLP: nin must be a positive int, got {nin!r}")
-        if not nouts or any(isinstance(n, bool) or not isinstance(n, int) or n < 1
-                            for n in nouts):
+        nin = positive_int(nin, "MLP: nin")
+        if isinstance(nouts, (str, bytes)) or not nouts:
             raise ValueError(f"MLP: nouts must be a non-empty list of positive ints, "
                              f"got {nouts!r}")
+        nouts = [positive_int(n, "MLP: each of nouts") for n in nouts]
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
         self.nin = nin

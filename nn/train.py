@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from autograd import Tensor, no_grad
 
 from .init import as_generator
 from .optim import Optimizer, make_optimizer
-from .validation import check_features, check_labels
+from .validation import check_features, check_labels, positive_int
 
 if TYPE_CHECKING:
     from .models import Classifier
@@ -49,10 +50,10 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     """Train ``model`` on ``X`` (n_samples, n_features) and labels ``y``; see Classifier.fit."""
     X = check_features(X, model.n_features)
     y = check_labels(y, len(X), model.n_classes)
-    epochs = _count(epochs, "epochs")
+    epochs = positive_int(epochs, "epochs")
     n = len(X)
-    batch = n if batch_size is None else min(_count(batch_size, "batch_size"), n)
-    if isinstance(reg, bool) or not isinstance(reg, (int, float)) or not reg >= 0 \
+    batch = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
+    if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0 \
             or not math.isfinite(reg):
         raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
     val = None
@@ -106,6 +107,11 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
         if not quiet and (epoch % every == 0 or epoch == epochs - 1):
             bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
     bar.close()
+    for p in model.parameters():  # the last update is checked by no later loss
+        if not np.all(np.isfinite(p.data)):
+            raise NonFiniteLossError(
+                f"the weights {p.label or ''} became non-finite in the last step of epoch "
+                f"{epochs} (lr={opt.lr:g}): lower the learning rate, or standardize X")
     return history
 
 
@@ -124,9 +130,3 @@ def _optimizer(optimizer: str | Optimizer, model: Classifier, lr: float | None) 
                         f"{type(optimizer).__name__}")
     return make_optimizer(optimizer, model.parameters(),
                           DEFAULT_LR.get(optimizer, 0.1) if lr is None else lr)
-
-
-def _count(x: Any, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1:
-        raise ValueError(f"{what} must be a positive int, got {x!r}")
-    return int(x)

@@ -14,6 +14,13 @@ class DataTypeError(TypeError, ValueError):
     SPEC.md promises ``ValueError`` when X and y do not match "in length or type"."""
 
 
+def positive_int(n: Any, what: str) -> int:
+    """``n`` as an int >= 1, or a ValueError naming ``what`` and the value."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return int(n)
+
+
 def _is_array_like(x: Any) -> bool:
     # lists, tuples, numpy arrays and whatever converts to one (pandas, Tensors' data)
     return isinstance(x, (list, tuple)) or hasattr(x, "__array__")

@@ -117,8 +117,10 @@ def test_folder_gets_svg_files_and_the_page(tmp_path):
 def test_tensor_steps_need_a_seed_for_many_elements():
     W = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="W")
     y = (W * 2).relu()
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(RuntimeError, match="needs a gradient argument"):  # as backward()
         frames(y)
+    with pytest.raises(ValueError, match=r"\(3,\) does not match the Tensor's shape \(2, 3\)"):
+        frames(y, grad=np.ones(3))  # backward() refuses it; so must the step view
     shots = frames(y, grad=np.ones((2, 3)))
     assert len(shots) == 3
     assert "grad [[0, 2, 2],<br/> [2, 2, 2]]" in shots[-1].dot.source  # relu'(0) = 0

@@ -16,7 +16,7 @@ from viz.steps import frames
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gategrad", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m viz", description=__doc__)
     parser.add_argument("-o", "--out", default="out", help="folder for the drawings")
     args = parser.parse_args(argv)
 

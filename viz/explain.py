@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from autograd.engine import fit_gradient
+from autograd.ops import values
 
-from .labels import amount, num, values
+from .labels import amount, num
 
 
 def down_diff(node: Any, slot: int, up: Any) -> Any:

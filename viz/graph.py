@@ -61,7 +61,3 @@ def count_uses(nodes: Iterable[Any]) -> dict:
         for parent in node._prev:
             uses[parent] = uses.get(parent, 0) + 1
     return uses
-
-
-def is_scalar_graph(node: Any) -> bool:
-    return bool(getattr(node, "_is_scalar", False))

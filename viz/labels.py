@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd.node import Node
+from autograd.ops import values
 
 GRAD_COLOR = "#b5200d"  # gradients in red, as the course's slides write them
 EXPLAIN_COLOR = "#1c4e9d"  # chain-rule numbers on the edges, in blue
@@ -27,7 +28,7 @@ def esc(text: Any) -> str:
     text = _CONTROL.sub("", str(text))
     text = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#39;"))
-    return text.replace("\r", "").replace("\n", "<br/>")
+    return text.replace("\n", "<br/>")
 
 
 def num(x: Any) -> str:
@@ -36,11 +37,6 @@ def num(x: Any) -> str:
     if x == 0:
         return "0"  # and never "-0"
     return f"{x:.4g}"
-
-
-def values(x: Any) -> Any:
-    """The numbers behind ``x``: a node's data (gradients are nodes with create_graph)."""
-    return x.data if isinstance(x, Node) else x
 
 
 def array_summary(a: Any) -> str:

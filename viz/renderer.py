@@ -30,9 +30,10 @@ def renderer() -> str | None:
     return "pygraphviz"
 
 
-def pipe(source: str, fmt: str = "svg", gv_path: Path | None = None) -> bytes:
+def pipe(source: str, fmt: str = "svg", gv_path: Path | None = None,
+         written: bool = False) -> bytes:
     """``source`` rendered to ``fmt``. If that fails, the DOT text is kept in ``gv_path``
-    (when given) and the ``RuntimeError`` names it."""
+    (when given; ``written``: it is there already) and the ``RuntimeError`` names it."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     which = renderer()
@@ -47,8 +48,9 @@ def pipe(source: str, fmt: str = "svg", gv_path: Path | None = None) -> bytes:
     kept = ""
     if gv_path is not None:
         gv_path = Path(gv_path)
-        gv_path.parent.mkdir(parents=True, exist_ok=True)
-        gv_path.write_text(source, encoding="utf-8")
+        if not written:
+            gv_path.parent.mkdir(parents=True, exist_ok=True)
+            gv_path.write_text(source, encoding="utf-8")
         kept = f"; the graph was written to {gv_path}"
     raise RuntimeError(f"{problem}{kept}. To render, {INSTALL_HINT}.")
 
@@ -87,7 +89,7 @@ def write(source: str, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     gv_path = path.with_suffix(".gv")
     gv_path.write_text(source, encoding="utf-8")  # kept: the input of every renderer
-    path.write_bytes(pipe(source, fmt, gv_path))
+    path.write_bytes(pipe(source, fmt, gv_path, written=True))
     return path
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograd.engine import topological_order
 from autograd.node import Node
+from autograd.ops import values
 
 from .draw import Drawing, build, plan
 from .explain import chain_rule
@@ -96,15 +97,9 @@ def frames(root: Any, rankdir: str = "LR", show_data: bool = True,
 
 
 def _seed(root: Any, grad: Any) -> Any:
-    if isinstance(root.data, np.ndarray):
-        if grad is None:
-            if root.data.size != 1:
-                raise ValueError(f"a Tensor of shape {root.shape} needs the seed gradient "
-                                 "(grad=...), as backward() does")
-            return np.ones_like(root.data)
-        return np.broadcast_to(np.asarray(getattr(grad, "data", grad), root.data.dtype),
-                               root.data.shape).copy()
-    return 1.0 if grad is None else float(getattr(grad, "data", grad))
+    """backward()'s seed, checked by backward()'s own rules, as plain numbers."""
+    seed = root._check_seed(grad)
+    return values(seed) if isinstance(root.data, np.ndarray) else float(values(seed))
 
 
 def _final(node: Any) -> Any:
