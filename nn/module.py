@@ -8,7 +8,7 @@ lists), named by attribute path as in PyTorch (``fc1.weight``, ``layers.0.neuron
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,12 @@ import numpy as np
 from autograd import Tensor, Value
 
 Parameter = Tensor | Value
+
+
+def zero_grads(params: Iterable[Parameter]) -> None:
+    """Forget the parameters' gradients: 0.0 for a Value, None for a Tensor."""
+    for p in params:
+        p.grad = 0.0 if isinstance(p, Value) else None
 
 
 class Module:
@@ -42,8 +48,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """Forget the gradients of the last backward (backward adds into ``.grad``)."""
-        for p in self.parameters():
-            p.grad = 0.0 if isinstance(p, Value) else None
+        zero_grads(self.parameters())
 
     # -- weights as arrays -----------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Value
+from autograd.node import Node
 
-from .module import Parameter
+from .module import Parameter, zero_grads
 
 
 class Optimizer:
@@ -23,14 +24,13 @@ class Optimizer:
         if not self.params:
             raise ValueError(f"{type(self).__name__}: the parameter list is empty")
         for i, p in enumerate(self.params):
-            if not isinstance(p, Value) and not getattr(p, "requires_grad", False):
+            if not isinstance(p, Node) or not p.requires_grad:
                 raise TypeError(f"{type(self).__name__}: parameter {i} is a "
                                 f"{type(p).__name__} that does not require grad")
         self.lr = _positive(lr, "lr")
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = 0.0 if isinstance(p, Value) else None
+        zero_grads(self.params)
 
     def step(self) -> None:
         raise NotImplementedError

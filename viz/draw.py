@@ -172,7 +172,7 @@ def _box_style(node: Any, is_root: bool, is_current: bool) -> dict:
     if is_root:
         return {"style": "rounded,filled", "fillcolor": ROOT_FILL}
     if node._gate is None:
-        if not getattr(node, "requires_grad", True):  # a Tensor constant: no gradient
+        if not node.requires_grad:  # a Tensor constant: no gradient
             return {"style": "rounded,dashed", "color": "#888888"}
         return {"style": "rounded,filled", "fillcolor": LEAF_FILL}
     return {}

@@ -70,7 +70,7 @@ def chain_rule(node: Any, slot: int, up: Any = None) -> ChainRule | None:
         down = down_diff(node, slot, up)
         local = down / up if up != 0 else down_diff(node, slot, 1.0)
         return ChainRule(local, up, down, True)
-    if not getattr(parent, "requires_grad", True):
+    if not parent.requires_grad:
         return None
     up = np.asarray(values(up))
     down = down_diff(node, slot, up)

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd.node import Node
 from autograd.ops import values
 
 GRAD_COLOR = "#b5200d"  # gradients in red, as the course's slides write them
@@ -33,7 +32,7 @@ def esc(text: Any) -> str:
 
 def num(x: Any) -> str:
     """A number in 4 significant digits: 5, 0.5, -0.1966, 1.235e+06, nan, inf."""
-    x = float(x.data if isinstance(x, Node) else x)
+    x = float(values(x))
     if x == 0:
         return "0"  # and never "-0"
     return f"{x:.4g}"
@@ -83,7 +82,7 @@ def node_rows(node: Any, show_data: bool, show_grad: bool, grad: Any = None,
         rows.append((esc(shape_text(node.data)), ""))
         if show_data:
             rows.append((esc("data " + array_summary(node.data)), ""))
-        if show_grad and getattr(node, "requires_grad", True):
+        if show_grad and node.requires_grad:
             text = "?" if not grad_known else ("none" if grad is None else array_summary(grad))
             rows.append((esc("grad " + text), GRAD_COLOR))
     else:
