@@ -5,10 +5,13 @@
 - ``render(root, "graph.svg")`` -> the file (svg, png or pdf), with the system ``dot`` or
   the pygraphviz wheel.
 - ``backward_steps(root, "steps.html")`` -> the backward pass, one frame per gate.
+- ``explore(root).save("graph.html")`` -> one offline, interactive page: step through
+  forward and backward, click nodes, hover edges, the gradient-health overlay.
 """
 
 from .draw import Drawing, draw
+from .explore import Explorer, explore
 from .renderer import render
 from .steps import backward_steps
 
-__all__ = ["Drawing", "draw", "render", "backward_steps"]
+__all__ = ["Drawing", "draw", "render", "backward_steps", "Explorer", "explore"]

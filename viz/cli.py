@@ -1,6 +1,7 @@
 """``gategrad draw``: draw the graph of an expression, with its gradients.
 
     gategrad draw "sigmoid(w*x + b)" --set w=2 x=-1 b=0.5 -o graph.svg [--explain]
+    gategrad draw "sigmoid(w*x + b)" --set w=2 x=-1 b=0.5 --html graph.html
     python -m viz.cli "sigmoid(w*x + b)" --set w=2 x=-1 b=0.5 -o graph.svg
 
 Exit status: 0 when drawn, 2 for a refused expression or bad arguments (one line on
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="write local_diff × up_diff = down_diff on every edge")
     parser.add_argument("--steps", metavar="HTML",
                         help="also write the backward pass step by step to this .html page")
+    parser.add_argument("--html", metavar="HTML",
+                        help="also write the interactive explorer (step through forward and "
+                        "backward, click nodes) to this .html page")
     parser.add_argument("--rankdir", default="LR", choices=("LR", "RL", "TB", "BT"),
                         help="direction of the flow (default LR: left to right)")
     return parser
@@ -46,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if args.out.rsplit(".", 1)[-1].lower() not in FORMATS or "." not in args.out:
         return _fail(f"-o {args.out}: the name must end in .{', .'.join(FORMATS)}")
-    if args.steps is not None and not args.steps.lower().endswith((".html", ".htm")):
-        return _fail(f"--steps {args.steps}: the name must end in .html")
+    for option in ("steps", "html"):
+        value = getattr(args, option)
+        if value is not None and not value.lower().endswith((".html", ".htm")):
+            return _fail(f"--{option} {value}: the name must end in .html")
     try:
         root = build(args.expression, parse_sets(args.set))
     except ExpressionError as e:
@@ -62,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             from .steps import backward_steps
 
             print("wrote", backward_steps(root, args.steps, rankdir=args.rankdir))
+        if args.html:
+            from .explore import explore
+
+            print("wrote", explore(root).save(args.html))
+    except OSError as e:  # the explorer's folder is missing or not writable
+        return _fail(str(e))
     except RuntimeError as e:  # no renderer: the message names the .gv file written
         print(f"{PROG}: {e}", file=sys.stderr)
         return 1

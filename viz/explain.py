@@ -2,9 +2,10 @@
 
 The numbers come from the gate's own rule in the gate table (``gate.vjp[slot]``), called
 exactly as the engine calls it, so the drawing can never disagree with the gradients: there
-is no second copy of any derivative here. The local derivative of a scalar gate is
-``down / up``; where ``up`` is 0 that quotient is undefined, so the rule is called again with
-``up = 1``, which gives the local derivative itself (every rule is linear in ``up``).
+is no second copy of any derivative here. The local derivative of a scalar gate is the rule
+called with ``up = 1`` (every rule is linear in ``up``), not ``down / up``: that quotient is
+undefined where ``up`` is 0 and loses every digit where ``up`` is tiny (a subnormal ``up``
+makes ``down`` underflow to 0).
 """
 
 from __future__ import annotations
@@ -68,14 +69,13 @@ def chain_rule(node: Any, slot: int, up: Any = None) -> ChainRule | None:
     if not isinstance(node.data, np.ndarray):
         up = float(values(up))
         down = down_diff(node, slot, up)
-        local = down / up if up != 0 else down_diff(node, slot, 1.0)
-        return ChainRule(local, up, down, True)
+        return ChainRule(down_diff(node, slot, 1.0), up, down, True)
     if not parent.requires_grad:
         return None
     up = np.asarray(values(up))
     down = down_diff(node, slot, up)
     if up.size == 1 and down.size == 1:  # one number in, one out: as plain as a Value
         u, d = float(up.reshape(())), float(down.reshape(()))
-        local = d / u if u != 0 else float(down_diff(node, slot, np.ones_like(up)).reshape(()))
+        local = float(down_diff(node, slot, np.ones_like(up)).reshape(()))
         return ChainRule(local, u, d, True)
     return ChainRule(None, up, down, False)

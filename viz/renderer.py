@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("svg", "png", "pdf")
+LAYOUT_FORMATS = ("plain",)  # positions only: the explorer draws the graph itself
 INSTALL_HINT = ("install Graphviz (apt-get install graphviz, brew install graphviz, or "
                 "https://graphviz.org/download) or the pygraphviz wheel, which bundles it "
                 "(pip install 'gategrad[render]')")
@@ -34,8 +35,9 @@ def pipe(source: str, fmt: str = "svg", gv_path: Path | None = None,
          written: bool = False) -> bytes:
     """``source`` rendered to ``fmt``. If that fails, the DOT text is kept in ``gv_path``
     (when given; ``written``: it is there already) and the ``RuntimeError`` names it."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt not in FORMATS + LAYOUT_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS + LAYOUT_FORMATS)}, "
+                         f"got {fmt!r}")
     which = renderer()
     try:
         if which == "dot":

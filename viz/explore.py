@@ -1,0 +1,125 @@
+"""``viz.explore(root)``: the graph as one interactive, offline HTML page.
+
+Step through the forward pass (values appear gate by gate) and the backward pass (each
+gate's ``local_diff × up_diff = down_diff``, running sums where several gates feed a
+node); click a node for its numbers and its gate's rule, hover an edge for its chain
+rule, switch on the gradient-health overlay; zoom, pan and fit. The layout is Graphviz's,
+computed here; the page draws it and makes it interactive with the script and style in
+``viz/static/`` (package data), pasted into the page when it is saved, so the one file
+works from disk, with no server and nothing fetched from the network.
+
+    explorer = viz.explore(loss)
+    explorer.save("loss.html")        # open it in any browser
+    explorer                          # in Jupyter / VS Code: shown inline
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from autograd.node import Node
+
+from .draw import MAX_NODES, plan
+from .explore_data import build_model
+from .explore_health import EXPLODE_ABOVE
+
+_TITLE = "gategrad explorer"
+_instances = 0
+
+
+class Explorer:
+    """An explorer ready to show: ``save(path)`` writes the page, Jupyter shows it inline."""
+
+    def __init__(self, model: dict, title: str = _TITLE) -> None:
+        self.model = model
+        self.title = title
+
+    def __repr__(self) -> str:
+        m = self.model
+        shown = sum(1 for n in m["nodes"] if n["kind"] == "value")
+        return (f"<Explorer: {shown} of {m['total']} nodes, {len(m['steps'])} steps, "
+                f"backward {'recorded' if m['has_backward'] else 'not run yet'}>")
+
+    def fragment(self) -> str:
+        """The explorer as an HTML fragment: its element, data, style and script."""
+        global _instances
+        _instances += 1
+        data = json.dumps(self.model, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False)
+        # Inside <script>, only "</" could end the element early; escaping every "<"
+        # (and & >) keeps any label, even "</script>", inert data.
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return (f'<div class="gg-explorer" id="gg-explorer-{_instances}" tabindex="0" '
+                f'aria-label="{html.escape(self.title)}">'
+                f'<script type="application/json" class="gg-data">{data}</script>'
+                "<noscript>The explorer needs JavaScript.</noscript></div>\n"
+                f"<style>{asset('explorer.css')}</style>\n<script>{asset('explorer.js')}</script>")
+
+    def html(self) -> str:
+        """The whole page, as ``save`` writes it."""
+        return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{html.escape(self.title)}</title>\n</head>\n"
+                f'<body class="gg-page">\n{self.fragment()}\n</body>\n</html>\n')
+
+    def _repr_html_(self) -> str:
+        return self.fragment()
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page to ``path`` (``.html``); return the path.
+
+        The file appears whole or not at all: the page is written beside it first, then
+        moved into place.
+        """
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"explorer.save: {str(path)!r} must end in .html")
+        page = self.html()
+        folder = path.parent
+        if not folder.is_dir():
+            raise FileNotFoundError(f"explorer.save: the folder {str(folder)!r} of "
+                                    f"{str(path)!r} does not exist")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".explorer-", suffix=".html", dir=folder)
+        except OSError as e:
+            raise PermissionError(f"explorer.save: cannot write into {str(folder)!r}: "
+                                  f"{e.strerror}") from e
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(page)
+            os.replace(tmp, path)
+        except OSError as e:
+            Path(tmp).unlink(missing_ok=True)
+            raise PermissionError(f"explorer.save: cannot write {str(path)!r}: "
+                                  f"{e.strerror}") from e
+        return path
+
+
+def asset(name: str) -> str:
+    """The text of ``viz/static/<name>``, the page's script or style."""
+    return (resources.files("viz") / "static" / name).read_text(encoding="utf-8")
+
+
+def explore(root: Any, max_nodes: int = MAX_NODES,
+            explode_above: float = EXPLODE_ABOVE) -> Explorer:
+    """An interactive explorer of ``root``'s graph (a Value or a Tensor).
+
+    Graphs over ``max_nodes`` nodes open with the ``max_nodes`` nearest the output (the
+    rest are counted on "… k more" stubs); ``sum()`` chains of graphs over 1,000 nodes are
+    folded into one ``+`` gate, as ``viz.draw`` does. Gradients whose |value| exceeds
+    ``explode_above`` are flagged by the health overlay. Call ``root.backward()`` first to
+    step through the backward pass; without it the explorer shows the forward pass only.
+    """
+    if not isinstance(root, Node):
+        raise TypeError(f"explore() takes a Value or a Tensor, got {type(root).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"explore: max_nodes must be a positive int, got {max_nodes!r}")
+    if not explode_above > 0:
+        raise ValueError(f"explore: explode_above must be positive, got {explode_above!r}")
+    return Explorer(build_model(plan([root], "auto", max_nodes), explode_above))

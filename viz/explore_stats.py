@@ -1,0 +1,71 @@
+"""What the explorer's node panel shows about an array: summary, histogram, heatmap.
+
+Sizes are bounded whatever the array's size (``BINS`` bars, at most ``HEAT`` × ``HEAT``
+cells), so a 500-node explorer stays a small file. NaN and ±inf are counted, not binned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.ops import values
+
+from .labels import num, shape_text
+
+BINS = 16
+HEAT = 12  # a 2-D array is sampled to at most HEAT × HEAT cells
+
+
+def describe(a: Any) -> dict:
+    """Shape, dtype, min/mean/max, a histogram and (2-D) a heatmap of ``a``, as JSON."""
+    a = np.asarray(values(a))
+    out: dict = {"shape": shape_text(a)}
+    if a.size == 0 or a.dtype.kind not in "fiub":
+        return out
+    x = a.astype(np.float64, copy=False)
+    finite = np.isfinite(x)
+    out["nonfinite"] = int(x.size - finite.sum())
+    good = x[finite]
+    if good.size:
+        out.update(min=num(good.min()), mean=num(good.mean()), max=num(good.max()))
+        counts, edges = np.histogram(good, bins=BINS)
+        out["hist"] = {"counts": counts.tolist(), "lo": num(edges[0]), "hi": num(edges[-1])}
+    if x.ndim == 2 and x.size > 1:
+        out["heat"] = heatmap(x)
+    return out
+
+
+def heatmap(x: np.ndarray) -> dict:
+    """``x`` sampled to at most HEAT × HEAT cells, scaled to 0..1 (-1: NaN or inf)."""
+    rows = np.unique(np.linspace(0, x.shape[0] - 1, min(HEAT, x.shape[0])).astype(int))
+    cols = np.unique(np.linspace(0, x.shape[1] - 1, min(HEAT, x.shape[1])).astype(int))
+    cells = x[np.ix_(rows, cols)]
+    finite = np.isfinite(cells)
+    lo = float(cells[finite].min()) if finite.any() else 0.0
+    hi = float(cells[finite].max()) if finite.any() else 0.0
+    span = hi - lo or 1.0
+    with np.errstate(invalid="ignore"):
+        scaled = np.where(finite, np.round((cells - lo) / span, 2), -1.0)
+    return {"rows": len(rows), "cols": len(cols), "cells": scaled.ravel().tolist(),
+            "lo": num(lo), "hi": num(hi), "sampled": bool(cells.shape != x.shape)}
+
+
+def magnitude(a: Any) -> float | None:
+    """log10 of the largest |element|: the overlay's colour. None for 0, nan/inf or no grad."""
+    if a is None:
+        return None
+    x = np.abs(np.asarray(values(a), dtype=np.float64))
+    if x.size == 0 or not np.isfinite(x).all():
+        return None
+    top = float(x.max())
+    return round(float(np.log10(top)), 3) if top > 0 else None
+
+
+def finite(a: Any) -> bool:
+    """Whether every element of ``a`` is a finite number (None counts as finite)."""
+    if a is None:
+        return True
+    x = np.asarray(values(a))
+    return x.dtype.kind not in "fc" or bool(np.isfinite(x).all())

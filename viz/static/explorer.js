@@ -1,0 +1,658 @@
+/* gategrad explorer: makes a laid-out computation graph interactive.
+ *
+ * The data (boxes with Graphviz positions, edges, steps, health flags) is JSON in a
+ * <script type="application/json" class="gg-data"> inside each .gg-explorer element;
+ * every number in it was computed by the engine. This script only draws and replays:
+ * step k shows what is known after steps 0..k. User text (labels) is only ever set with
+ * textContent, never parsed as HTML.
+ */
+(function () {
+  "use strict";
+  var SVG = "http://www.w3.org/2000/svg";
+  var MIN_FONT_PX = 10; // "fit" never shrinks text below this on screen
+  var MAX_FIT = 1.6;
+  var PLAY_MS = 900;
+
+  function el(tag, attrs, text, ns) {
+    var e = ns ? document.createElementNS(SVG, tag) : document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    }
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function svg(tag, attrs, text) { return el(tag, attrs, text, true); }
+  function clamp(x, lo, hi) { return Math.max(lo, Math.min(hi, x)); }
+
+  function pathOf(pts) {
+    if (!pts.length) return "";
+    var d = "M" + pts[0][0] + "," + pts[0][1];
+    for (var i = 1; i + 2 < pts.length; i += 3) {
+      d += " C" + pts[i] + " " + pts[i + 1] + " " + pts[i + 2];
+    }
+    return d;
+  }
+
+  // Light blue (small |grad|) to orange-red (large): readable under dark text.
+  function heat(t) {
+    var a = [222, 235, 247], b = [253, 208, 162], c = [239, 101, 72];
+    t = clamp(t, 0, 1);
+    var from = t < 0.5 ? a : b, to = t < 0.5 ? b : c, u = t < 0.5 ? t * 2 : (t - 0.5) * 2;
+    return "rgb(" + from.map(function (v, i) { return Math.round(v + (to[i] - v) * u); })
+      .join(",") + ")";
+  }
+
+  function Explorer(root) {
+    this.root = root;
+    this.m = JSON.parse(root.querySelector(".gg-data").textContent);
+    this.byId = {};
+    this.m.nodes.forEach(function (n) { this.byId[n.id] = n; }, this);
+    this.edgeById = {};
+    this.m.edges.forEach(function (e) { this.edgeById[e.id] = e; }, this);
+    this.view = { k: 1, x: 0, y: 0 };
+    this.at = 0;
+    this.timer = null;
+    this.overlay = false;
+    this.build();
+    this.fit();
+    this.show(0);
+    root.setAttribute("data-ready", "1");
+  }
+
+  Explorer.prototype.build = function () {
+    var r = this.root, m = this.m;
+    var n = m.steps.length;
+    var bar = el("div", { class: "gg-bar" });
+    function button(name, text, title) {
+      var b = el("button", { type: "button", class: "gg-" + name, title: title }, text);
+      bar.appendChild(b);
+      return b;
+    }
+    this.bFirst = button("first", "|◀", "first step (Home)");
+    this.bPrev = button("prev", "◀", "previous step (←)");
+    this.bPlay = button("play", "► play", "play / pause (space)");
+    this.bNext = button("next", "▶", "next step (→)");
+    this.bLast = button("last", "▶|", "last step (End)");
+    this.slider = el("input", { type: "range", min: "0", max: String(n - 1), value: "0",
+                                class: "gg-slider", "aria-label": "step" });
+    bar.appendChild(this.slider);
+    this.count = el("span", { class: "gg-count" });
+    bar.appendChild(this.count);
+    this.bFwd = button("phase-fwd", "Forward", "jump to the forward pass");
+    this.bBwd = button("phase-bwd", "Backward", m.has_backward ? "jump to the backward pass"
+      : "no backward pass yet: call root.backward(), then explore again");
+    this.bBwd.disabled = !m.has_backward;
+    var sep = el("span", { class: "gg-sep" });
+    bar.appendChild(sep);
+    this.bFit = button("fit", "fit", "fit to the window (0)");
+    this.bOut = button("zoom-out", "−", "zoom out (-)");
+    this.bIn = button("zoom-in", "+", "zoom in (+)");
+    var lab = el("label", { class: "gg-toggle", title: "colour by |grad| (h)" });
+    this.cOverlay = el("input", { type: "checkbox", class: "gg-overlay" });
+    this.cOverlay.disabled = !m.has_backward;
+    lab.appendChild(this.cOverlay);
+    lab.appendChild(document.createTextNode(" gradient health"));
+    bar.appendChild(lab);
+    r.appendChild(bar);
+
+    this.caption = el("div", { class: "gg-caption", "aria-live": "polite" });
+    this.captionText = el("p", { class: "gg-caption-text" });
+    this.shares = el("ul", { class: "gg-shares" });
+    this.caption.appendChild(this.captionText);
+    this.caption.appendChild(this.shares);
+    r.appendChild(this.caption);
+
+    var main = el("div", { class: "gg-main" });
+    this.viewport = el("div", { class: "gg-view" });
+    this.svg = svg("svg", { class: "gg-svg", role: "img", "aria-label": "computation graph" });
+    var defs = svg("defs");
+    var marker = svg("marker", { id: r.id + "-arrow", viewBox: "0 0 10 10", refX: "9",
+                                 refY: "5", markerWidth: "8", markerHeight: "8",
+                                 markerUnits: "userSpaceOnUse",
+                                 orient: "auto-start-reverse" });
+    marker.appendChild(svg("path", { d: "M0,0 L10,5 L0,10 z", class: "gg-arrow" }));
+    defs.appendChild(marker);
+    this.svg.appendChild(defs);
+    this.world = svg("g", { class: "gg-world" });
+    this.svg.appendChild(this.world);
+    this.viewport.appendChild(this.svg);
+    this.tip = el("div", { class: "gg-tip", hidden: "" });
+    this.viewport.appendChild(this.tip);
+    main.appendChild(this.viewport);
+    this.panel = el("aside", { class: "gg-panel" });
+    main.appendChild(this.panel);
+    r.appendChild(main);
+
+    this.drawEdges(marker.id);
+    this.drawNodes();
+    this.labels = svg("g", { class: "gg-labels" });
+    this.world.appendChild(this.labels);
+    this.home();
+    this.wire(n);
+  };
+
+  Explorer.prototype.drawEdges = function (arrowId) {
+    var self = this, layer = svg("g", { class: "gg-edges" });
+    this.edgeEls = {};
+    this.m.edges.forEach(function (e) {
+      var d = pathOf(e.pts);
+      var g = svg("g", { class: "gg-edge gg-edge-" + e.kind, "data-id": e.id });
+      var line = svg("path", { d: d, class: "gg-line", "marker-end": "url(#" + arrowId + ")" });
+      g.appendChild(line);
+      g.appendChild(svg("path", { d: d, class: "gg-hit" }));
+      layer.appendChild(g);
+      self.edgeEls[e.id] = { g: g, line: line };
+    });
+    this.world.appendChild(layer);
+  };
+
+  Explorer.prototype.drawNodes = function () {
+    var self = this, m = this.m, layer = svg("g", { class: "gg-nodes" });
+    var font = m.font, line = m.line;
+    this.nodeEls = {};
+    m.nodes.forEach(function (n) {
+      var g = svg("g", { class: "gg-node gg-" + n.kind + (n.role ? " gg-role-" + n.role : ""),
+                         "data-id": n.id, tabindex: "-1",
+                         transform: "translate(" + (n.x - n.w / 2) + "," + (n.y - n.h / 2) + ")" });
+      var parts = { g: g };
+      if (n.kind === "value") {
+        parts.box = svg("rect", { width: n.w, height: n.h, rx: 6, class: "gg-box" });
+        g.appendChild(parts.box);
+        var y = m.pad_y + font;
+        var add = function (cls, text) {
+          var t = svg("text", { x: m.pad_x, y: y, class: cls }, text);
+          g.appendChild(t);
+          y += line;
+          return t;
+        };
+        if (n.label) add("gg-label", n.label);
+        if (n.tensor) add("gg-shape", n.shape);
+        parts.data = add("gg-data-row", "data " + n.data);
+        if (n.needs_grad) parts.grad = add("gg-grad-row", "grad ?");
+      } else if (n.kind === "gate") {
+        parts.box = svg("ellipse", { cx: n.w / 2, cy: n.h / 2, rx: n.w / 2, ry: n.h / 2,
+                                     class: "gg-box" });
+        g.appendChild(parts.box);
+        g.appendChild(svg("text", { x: n.w / 2, y: n.terms ? n.h / 2 - 2 : n.h / 2 + font * 0.35,
+                                    class: "gg-symbol" }, n.symbol));
+        if (n.terms) {
+          g.appendChild(svg("text", { x: n.w / 2, y: n.h / 2 + font * 0.8, class: "gg-terms" },
+                            n.terms + " terms"));
+        }
+      } else {
+        g.appendChild(svg("text", { x: n.w / 2, y: n.h / 2 + font * 0.35, class: "gg-stub-text" },
+                          n.text));
+      }
+      layer.appendChild(g);
+      self.nodeEls[n.id] = parts;
+    });
+    this.world.appendChild(layer);
+  };
+
+  Explorer.prototype.wire = function (n) {
+    var self = this, r = this.root;
+    this.bFirst.onclick = function () { self.stop(); self.show(0); };
+    this.bPrev.onclick = function () { self.stop(); self.show(self.at - 1); };
+    this.bNext.onclick = function () { self.stop(); self.show(self.at + 1); };
+    this.bLast.onclick = function () { self.stop(); self.show(n - 1); };
+    this.bPlay.onclick = function () { self.toggle(); };
+    this.bFwd.onclick = function () { self.stop(); self.show(0); };
+    this.bBwd.onclick = function () { self.stop(); self.show(self.m.forward_steps); };
+    this.slider.oninput = function () { self.stop(); self.show(+self.slider.value); };
+    this.bFit.onclick = function () { self.fit(); };
+    this.bIn.onclick = function () { self.zoom(1.25); };
+    this.bOut.onclick = function () { self.zoom(0.8); };
+    this.cOverlay.onchange = function () { self.setOverlay(self.cOverlay.checked); };
+    r.addEventListener("keydown", function (e) { self.key(e); });
+
+    var vp = this.viewport, drag = null;
+    vp.addEventListener("wheel", function (e) {
+      e.preventDefault();
+      var box = vp.getBoundingClientRect();
+      self.zoom(Math.exp(-e.deltaY * 0.0015), e.clientX - box.left, e.clientY - box.top);
+    }, { passive: false });
+    vp.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0) return;
+      drag = { x: e.clientX, y: e.clientY, vx: self.view.x, vy: self.view.y, moved: false };
+    });
+    window.addEventListener("pointermove", function (e) {
+      if (!drag) return;
+      var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 4) drag.moved = true;
+      if (drag.moved) {
+        vp.classList.add("gg-dragging");
+        self.view.x = drag.vx + dx;
+        self.view.y = drag.vy + dy;
+        self.apply();
+      }
+    });
+    window.addEventListener("pointerup", function (e) {
+      if (!drag) return;
+      var moved = drag.moved;
+      drag = null;
+      vp.classList.remove("gg-dragging");
+      if (moved) return;
+      var hit = e.target.closest ? e.target.closest(".gg-node") : null;
+      if (hit && self.root.contains(hit)) self.select(hit.getAttribute("data-id"));
+    });
+    this.world.addEventListener("pointerover", function (e) {
+      var g = e.target.closest(".gg-edge");
+      if (g) self.hoverEdge(g.getAttribute("data-id"), e);
+    });
+    this.world.addEventListener("pointermove", function (e) {
+      if (!self.tip.hidden) self.placeTip(e);
+    });
+    this.world.addEventListener("pointerout", function (e) {
+      if (e.target.closest(".gg-edge")) self.tip.hidden = true;
+    });
+  };
+
+  Explorer.prototype.key = function (e) {
+    var k = e.key;
+    if (e.target && e.target.tagName === "INPUT" && e.target.type === "range" &&
+        (k === "ArrowLeft" || k === "ArrowRight")) return; // the slider handles these
+    var pan = 60, handled = true;
+    if (e.shiftKey && k.indexOf("Arrow") === 0) {
+      if (k === "ArrowLeft") this.view.x += pan;
+      if (k === "ArrowRight") this.view.x -= pan;
+      if (k === "ArrowUp") this.view.y += pan;
+      if (k === "ArrowDown") this.view.y -= pan;
+      this.apply();
+    } else if (k === "ArrowRight") { this.stop(); this.show(this.at + 1); }
+    else if (k === "ArrowLeft") { this.stop(); this.show(this.at - 1); }
+    else if (k === "ArrowUp") { this.view.y += pan; this.apply(); }
+    else if (k === "ArrowDown") { this.view.y -= pan; this.apply(); }
+    else if (k === "Home") { this.stop(); this.show(0); }
+    else if (k === "End") { this.stop(); this.show(this.m.steps.length - 1); }
+    else if (k === " ") this.toggle();
+    else if (k === "+" || k === "=") this.zoom(1.25);
+    else if (k === "-" || k === "_") this.zoom(0.8);
+    else if (k === "0" || k === "f") this.fit();
+    else if ((k === "h" || k === "o") && this.m.has_backward) {
+      this.cOverlay.checked = !this.cOverlay.checked;
+      this.setOverlay(this.cOverlay.checked);
+    } else if (k === "Escape") { this.home(); }
+    else handled = false;
+    if (handled) e.preventDefault();
+  };
+
+  // -- zoom and pan -------------------------------------------------------------------
+  Explorer.prototype.apply = function () {
+    var v = this.view;
+    this.world.setAttribute("transform", "translate(" + v.x + "," + v.y + ") scale(" + v.k + ")");
+    this.root.setAttribute("data-zoom", v.k.toFixed(3));
+  };
+
+  Explorer.prototype.zoom = function (factor, cx, cy) {
+    var v = this.view, w = this.viewport.clientWidth, h = this.viewport.clientHeight;
+    if (cx === undefined) { cx = w / 2; cy = h / 2; }
+    var k = clamp(v.k * factor, 0.05, 6);
+    v.x = cx - (cx - v.x) * k / v.k;
+    v.y = cy - (cy - v.y) * k / v.k;
+    v.k = k;
+    this.apply();
+  };
+
+  // Fit the graph, but never below a legible font: a graph too big for that is shown
+  // at the smallest legible size, its output end in view (where backward starts).
+  Explorer.prototype.fit = function () {
+    var m = this.m, w = this.viewport.clientWidth || 800, h = this.viewport.clientHeight || 500;
+    var pad = 24, gw = m.width + 2 * pad, gh = m.height + 2 * pad;
+    var k = Math.min(w / gw, h / gh, MAX_FIT), least = MIN_FONT_PX / m.font;
+    var v = this.view;
+    if (k >= least) {
+      v.k = k;
+      v.x = (w - m.width * k) / 2;
+      v.y = (h - m.height * k) / 2;
+    } else {
+      var out = this.byId[m.root];
+      v.k = least;
+      v.x = Math.min(pad, w - pad - m.width * least);
+      v.y = clamp(h / 2 - out.y * least, h - pad - m.height * least, pad);
+      if (m.height * least < h) v.y = (h - m.height * least) / 2;
+    }
+    this.apply();
+  };
+
+  // -- steps ----------------------------------------------------------------------------
+  Explorer.prototype.toggle = function () {
+    if (this.timer) { this.stop(); return; }
+    var self = this;
+    if (this.at >= this.m.steps.length - 1) this.show(0);
+    this.bPlay.textContent = "❚❚ pause";
+    this.timer = setInterval(function () {
+      if (self.at >= self.m.steps.length - 1) { self.stop(); return; }
+      self.show(self.at + 1);
+    }, PLAY_MS);
+  };
+
+  Explorer.prototype.stop = function () {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.bPlay.textContent = "► play";
+  };
+
+  // What is known after steps 0..at: which values are shown, each gradient's text.
+  Explorer.prototype.state = function (at) {
+    var shown = {}, grad = {}, final = {}, done = {};
+    for (var i = 0; i <= at; i++) {
+      var s = this.m.steps[i];
+      (s.shows || []).forEach(function (id) { shown[id] = true; });
+      if (s.phase === "seed" || s.phase === "backward") {
+        this.m.nodes.forEach(function (n) { if (n.kind === "value") shown[n.id] = true; });
+      }
+      (s.sets || []).forEach(function (x) { grad[x.node] = x.grad; final[x.node] = x.done; });
+      if (s.gate && i < at) done[s.gate] = true;
+    }
+    return { shown: shown, grad: grad, final: final, done: done };
+  };
+
+  Explorer.prototype.show = function (at) {
+    var m = this.m, n = m.steps.length;
+    at = clamp(at, 0, n - 1);
+    this.at = at;
+    var s = m.steps[at], st = this.state(at), self = this;
+    m.nodes.forEach(function (node) {
+      var p = self.nodeEls[node.id];
+      if (node.kind === "value") {
+        p.data.textContent = "data " + (st.shown[node.id] ? node.data : "?");
+        if (p.grad) {
+          var g = st.grad[node.id];
+          p.grad.textContent = "grad " + (g === undefined ? "?" : g);
+          p.grad.classList.toggle("gg-partial", g !== undefined && !st.final[node.id]);
+        }
+        p.g.classList.toggle("gg-pending", !st.shown[node.id]);
+      }
+      p.g.classList.toggle("gg-active", node.id === s.gate || node.id === s.node);
+      p.g.classList.toggle("gg-done", !!st.done[node.id]);
+    });
+    var active = {};
+    (s.sets || []).forEach(function (x) { if (x.edge) active[x.edge] = x; });
+    m.edges.forEach(function (e) {
+      var on = !!active[e.id] || (s.gate && e.from === s.gate) ||
+        (s.phase === "forward" && e.to === s.gate);
+      self.edgeEls[e.id].g.classList.toggle("gg-active", !!on);
+    });
+    this.drawLabels(active, s.gate);
+    this.captionText.textContent = s.caption;
+    this.shares.textContent = "";
+    (s.sets || []).forEach(function (x) {
+      if (x.text) self.shares.appendChild(el("li", null, x.text));
+    });
+    if (!m.has_backward && at === n - 1) {
+      this.shares.appendChild(el("li", { class: "gg-hint" }, "No backward pass yet: call " +
+        "root.backward() and explore again to step through the gradients."));
+    }
+    this.slider.value = String(at);
+    this.count.textContent = "step " + at + " / " + (n - 1);
+    this.bPrev.disabled = this.bFirst.disabled = at === 0;
+    this.bNext.disabled = this.bLast.disabled = at === n - 1;
+    var backward = s.phase === "seed" || s.phase === "backward";
+    this.bFwd.classList.toggle("gg-on", !backward);
+    this.bBwd.classList.toggle("gg-on", backward);
+    this.root.setAttribute("data-step", String(at));
+    this.root.setAttribute("data-phase", s.phase);
+  };
+
+  // The chain rule of the active gate, one line per input, in a callout above the gate
+  // (edges into a gate are often shorter than the numbers written on them).
+  Explorer.prototype.drawLabels = function (active, gateId) {
+    var self = this, ids = Object.keys(active);
+    this.labels.textContent = "";
+    if (!ids.length || !gateId) return;
+    var gate = this.byId[gateId], line = this.m.line;
+    var g = svg("g", { class: "gg-edge-label" });
+    var top = gate.y - gate.h / 2 - 10 - ids.length * line;
+    ids.forEach(function (id, i) {
+      var src = self.byId[self.edgeById[id].from];
+      var who = src.label || (src.kind === "value" ? "input" : "");
+      g.appendChild(svg("text", { x: gate.x, y: top + (i + 0.8) * line },
+                        (who ? who + ": " : "") + active[id].rule));
+    });
+    this.labels.appendChild(g);
+    var b = g.getBBox();
+    g.insertBefore(svg("rect", { x: b.x - 6, y: b.y - 3, width: b.width + 12,
+                                 height: b.height + 6, rx: 5 }), g.firstChild);
+  };
+
+  // -- the side panel ---------------------------------------------------------------------
+  Explorer.prototype.home = function () {
+    var m = this.m, p = this.panel;
+    p.textContent = "";
+    this.selected = null;
+    this.root.querySelectorAll(".gg-selected").forEach(function (e) {
+      e.classList.remove("gg-selected");
+    });
+    p.appendChild(el("h3", null, "Explore the graph"));
+    var shown = m.nodes.filter(function (n) { return n.kind === "value"; }).length;
+    p.appendChild(el("p", null, shown + " of " + m.total + " nodes shown" +
+      (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") + "."));
+    if (!m.has_backward) {
+      p.appendChild(el("p", { class: "gg-hint" }, "No backward pass yet: this shows the " +
+        "forward pass. Call root.backward(), then explore again, to step through gradients."));
+    }
+    var tips = el("ul", { class: "gg-help" });
+    ["Click a node: its numbers and its gate's derivative rule.",
+     "Hover an edge: local_diff × up_diff = down_diff.",
+     "← → step, space play, Home/End first/last.",
+     "Wheel or + − zoom, drag or shift+arrows pan, 0 fit.",
+     "h: gradient-health overlay."].forEach(function (t) { tips.appendChild(el("li", null, t)); });
+    p.appendChild(tips);
+    if (this.overlay) this.healthPanel();
+  };
+
+  Explorer.prototype.healthPanel = function () {
+    var self = this, m = this.m, p = this.panel;
+    p.appendChild(el("h3", null, "Gradient health"));
+    var range = this.magRange();
+    var legend = el("div", { class: "gg-legend" });
+    legend.appendChild(el("span", { class: "gg-ramp" }));
+    legend.appendChild(el("span", { class: "gg-ramp-lo" }, "|grad| 1e" + range[0].toFixed(1)));
+    legend.appendChild(el("span", { class: "gg-ramp-hi" }, "1e" + range[1].toFixed(1)));
+    p.appendChild(legend);
+    var keys = el("p", { class: "gg-keys" });
+    keys.appendChild(el("span", { class: "gg-key gg-key-zero" }, "0"));
+    keys.appendChild(el("span", { class: "gg-key gg-key-bad" }, "NaN/inf"));
+    keys.appendChild(el("span", { class: "gg-key gg-key-flag" }, "flagged"));
+    keys.appendChild(document.createTextNode(" colour: largest |grad| (log scale); " +
+      "edge width: |down_diff|"));
+    p.appendChild(keys);
+    if (!m.flags.length) {
+      p.appendChild(el("p", { class: "gg-ok" }, "No problems found: no saturated σ/tanh, " +
+        "dead ReLU, exploding or NaN/inf gradients."));
+      return;
+    }
+    var list = el("ul", { class: "gg-flags" });
+    m.flags.forEach(function (f) {
+      var li = el("li", { class: "gg-flag gg-flag-" + f.kind });
+      var a = el("button", { type: "button", class: "gg-link" }, f.text);
+      a.onclick = function () { self.select(f.node); self.focusNode(f.node); };
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    p.appendChild(list);
+  };
+
+  Explorer.prototype.focusNode = function (id) {
+    var n = this.byId[id], v = this.view;
+    v.x = this.viewport.clientWidth / 2 - n.x * v.k;
+    v.y = this.viewport.clientHeight / 2 - n.y * v.k;
+    this.apply();
+  };
+
+  function row(table, name, value, cls) {
+    var tr = el("tr", cls ? { class: cls } : null);
+    tr.appendChild(el("th", null, name));
+    tr.appendChild(el("td", null, value));
+    table.appendChild(tr);
+  }
+
+  Explorer.prototype.select = function (id) {
+    var n = this.byId[id], m = this.m, p = this.panel, self = this;
+    if (!n) return;
+    this.root.querySelectorAll(".gg-selected").forEach(function (e) {
+      e.classList.remove("gg-selected");
+    });
+    this.nodeEls[id].g.classList.add("gg-selected");
+    this.selected = id;
+    p.textContent = "";
+    var back = el("button", { type: "button", class: "gg-link gg-back" }, "← overview");
+    back.onclick = function () { self.home(); };
+    p.appendChild(back);
+    if (n.kind === "stub") {
+      p.appendChild(el("h3", null, n.missing + " inputs not drawn"));
+      p.appendChild(el("p", null, "The explorer opened with the " + m.max_nodes + " nodes " +
+        "nearest the output; " + m.hidden + " of " + m.total + " are not drawn. To open " +
+        "more, explore again with a bigger budget, e.g. viz.explore(root, max_nodes=" +
+        Math.min(m.total, m.max_nodes * 4) + ")."));
+      return;
+    }
+    if (n.kind === "gate") {
+      var out = this.byId[n.of];
+      p.appendChild(el("h3", null, "gate " + n.symbol));
+      p.appendChild(el("p", { class: "gg-rule" }, out.rule));
+      var t = el("table", { class: "gg-table" });
+      m.edges.forEach(function (e) {
+        if (e.to === id && e.kind === "in") {
+          var src = self.byId[e.from];
+          row(t, (src.label || e.from) + ":", e.rule || "no gradient yet");
+        }
+      });
+      p.appendChild(t);
+      return;
+    }
+    p.appendChild(el("h3", null, n.label || "(no label)"));
+    var table = el("table", { class: "gg-table" });
+    row(table, "made by", n.gate ? "the " + n.gate + " gate" :
+      (n.role === "const" ? "a constant (no gradient)" : "an input (leaf)"));
+    if (n.tensor) row(table, "shape", n.shape);
+    row(table, "data", n.data);
+    if (n.needs_grad) row(table, "grad", n.grad === null ? "not computed yet" : n.grad, "gg-g");
+    p.appendChild(table);
+    if (n.rule) {
+      p.appendChild(el("p", { class: "gg-rule-title" }, "derivative rule of its gate"));
+      p.appendChild(el("p", { class: "gg-rule" }, n.rule));
+    }
+    if (n.info) {
+      ["data", "grad"].forEach(function (which) {
+        if (n.info[which]) p.appendChild(self.arrayView(which, n.info[which]));
+      });
+    }
+    m.flags.forEach(function (f) {
+      if (f.node === id) p.appendChild(el("p", { class: "gg-flag gg-flag-" + f.kind }, f.text));
+    });
+  };
+
+  Explorer.prototype.arrayView = function (which, d) {
+    var box = el("div", { class: "gg-array gg-array-" + which });
+    box.appendChild(el("h4", null, which + " " + d.shape));
+    if (d.min !== undefined) {
+      box.appendChild(el("p", { class: "gg-stats" },
+        "min " + d.min + "   mean " + d.mean + "   max " + d.max +
+        (d.nonfinite ? "   NaN/inf: " + d.nonfinite : "")));
+    } else if (d.nonfinite) {
+      box.appendChild(el("p", { class: "gg-stats" }, "every element is NaN/inf"));
+    }
+    if (d.hist) {
+      var W = 260, H = 54, c = d.hist.counts, top = Math.max.apply(null, c) || 1;
+      var s = svg("svg", { class: "gg-hist", viewBox: "0 0 " + W + " " + (H + 14),
+                           width: W, height: H + 14 });
+      var bw = W / c.length;
+      c.forEach(function (v, i) {
+        var h = v ? Math.max(1, v / top * H) : 0;
+        var r = svg("rect", { x: i * bw + 0.5, y: H - h, width: bw - 1, height: h });
+        r.appendChild(svg("title", null, String(v)));
+        s.appendChild(r);
+      });
+      s.appendChild(svg("text", { x: 0, y: H + 12 }, d.hist.lo));
+      s.appendChild(svg("text", { x: W, y: H + 12, "text-anchor": "end" }, d.hist.hi));
+      box.appendChild(s);
+    }
+    if (d.heat) {
+      var hm = d.heat, cell = Math.min(18, Math.floor(240 / Math.max(hm.rows, hm.cols)));
+      var sv = svg("svg", { class: "gg-heat", width: hm.cols * cell, height: hm.rows * cell });
+      hm.cells.forEach(function (v, i) {
+        sv.appendChild(svg("rect", { x: (i % hm.cols) * cell, y: Math.floor(i / hm.cols) * cell,
+                                     width: cell, height: cell,
+                                     fill: v < 0 ? "#ff00ff" : heat(v) }));
+      });
+      box.appendChild(sv);
+      box.appendChild(el("p", { class: "gg-stats" }, "heatmap " + hm.lo + " … " + hm.hi +
+        (hm.sampled ? " (sampled " + hm.rows + "×" + hm.cols + ")" : "")));
+    }
+    return box;
+  };
+
+  // -- edges: hover ---------------------------------------------------------------------
+  Explorer.prototype.hoverEdge = function (id, e) {
+    var edge = this.edgeById[id], tip = this.tip;
+    tip.textContent = "";
+    if (edge.kind !== "in") { tip.hidden = true; return; }
+    var from = this.byId[edge.from], to = this.byId[edge.to];
+    tip.appendChild(el("div", { class: "gg-tip-title" },
+      (from.label || "input") + " → " + to.symbol + " gate"));
+    if (edge.rule) {
+      var t = el("table");
+      row(t, "local_diff", edge.local === null ? "Jacobian (see up/down)" : edge.local);
+      row(t, "up_diff", edge.up);
+      row(t, "down_diff", edge.down);
+      tip.appendChild(t);
+    } else {
+      tip.appendChild(el("div", null, this.m.has_backward ? "no gradient flows here"
+        : "no backward pass yet"));
+    }
+    tip.hidden = false;
+    this.placeTip(e);
+  };
+
+  Explorer.prototype.placeTip = function (e) {
+    var box = this.viewport.getBoundingClientRect();
+    this.tip.style.left = Math.min(e.clientX - box.left + 14, box.width - 240) + "px";
+    this.tip.style.top = (e.clientY - box.top + 14) + "px";
+  };
+
+  // -- the gradient-health overlay ------------------------------------------------------------
+  Explorer.prototype.magRange = function () {
+    var lo = Infinity, hi = -Infinity;
+    this.m.nodes.forEach(function (n) {
+      if (typeof n.mag === "number") { lo = Math.min(lo, n.mag); hi = Math.max(hi, n.mag); }
+    });
+    if (lo === Infinity) return [0, 0];
+    return [lo, hi];
+  };
+
+  Explorer.prototype.setOverlay = function (on) {
+    var self = this, range = this.magRange(), span = range[1] - range[0] || 1;
+    var flagged = {};
+    this.m.flags.forEach(function (f) { flagged[f.node] = f.kind; });
+    this.overlay = on;
+    this.root.classList.toggle("gg-overlay-on", on);
+    this.m.nodes.forEach(function (n) {
+      if (n.kind !== "value") return;
+      var p = self.nodeEls[n.id];
+      var bad = n.grad !== null && /nan|inf/.test(n.grad);
+      p.box.style.fill = !on || !n.needs_grad || n.grad === null ? "" :
+        bad ? "#f9c6f1" : typeof n.mag === "number" ? heat((n.mag - range[0]) / span) : "#eeeeee";
+      p.g.classList.toggle("gg-flagged", on && !!flagged[n.id]);
+      p.g.classList.toggle("gg-zero", on && n.needs_grad && n.grad !== null && !bad &&
+                           typeof n.mag !== "number");
+    });
+    this.m.edges.forEach(function (e) {
+      var line = self.edgeEls[e.id].line;
+      line.style.strokeWidth = on && typeof e.mag === "number" ?
+        String(0.8 + 4 * (clamp(e.mag, range[0], range[1]) - range[0]) / span) : "";
+    });
+    if (this.selected) this.select(this.selected); else this.home();
+  };
+
+  function start() {
+    var all = document.querySelectorAll(".gg-explorer:not([data-ready])");
+    for (var i = 0; i < all.length; i++) {
+      var x = new Explorer(all[i]);
+      all[i].ggExplorer = x;
+      if (document.body.classList.contains("gg-page")) all[i].focus();
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
