@@ -427,6 +427,19 @@
     var shown = m.nodes.filter(function (n) { return n.kind === "value"; }).length;
     p.appendChild(el("p", null, shown + " of " + m.total + " nodes shown" +
       (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") + "."));
+    var self = this, stubs = m.nodes.filter(function (n) { return n.kind === "stub"; });
+    if (stubs.length) {
+      var list = el("ul", { class: "gg-stubs" });
+      stubs.slice(0, 8).forEach(function (n) {
+        var b = el("button", { type: "button", class: "gg-link" },
+                   "go to a gate with " + n.missing + " inputs not drawn");
+        b.onclick = function () { self.focusNode(n.id); self.select(n.id); };
+        var li = el("li");
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      p.appendChild(list);
+    }
     if (!m.has_backward) {
       p.appendChild(el("p", { class: "gg-hint" }, "No backward pass yet: this shows the " +
         "forward pass. Call root.backward(), then explore again, to step through gradients."));

@@ -1,0 +1,223 @@
+"""The explorer in a real browser: step through a graph and compare every caption and
+every box with the engine, use the keyboard, click, hover, toggle the overlay."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from browser import chromium, page_of
+
+import viz
+from autograd import Tensor, Value
+from viz.labels import num
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def neuron():
+    w, x, b = Value(2.0, label="w"), Value(-1.0, label="x"), Value(0.5, label="b")
+    wx = w * x
+    wx.label = "wx"
+    n = wx + b
+    n.label = "n"
+    t = n.tanh()
+    t.label = "t"
+    out = t * x
+    out.label = "out"
+    return out, [w, x, b, wx, n, t, out]
+
+
+def save(root, tmp_path, name="e.html", **kw):
+    return (viz.explore(root, **kw).save(tmp_path / name)).as_uri()
+
+
+def ready(page):
+    page.wait_for_selector(".gg-explorer[data-ready]")
+    return page.locator(".gg-explorer")
+
+
+def box_text(page, node_id, row):
+    return page.locator(f'.gg-node[data-id="{node_id}"] .gg-{row}-row').text_content()
+
+
+def test_every_step_shows_the_engines_numbers(browser, tmp_path):
+    out, nodes = neuron()
+    out.backward()
+    explorer = viz.explore(out)
+    m = explorer.model
+    ids = {n["label"]: n["id"] for n in m["nodes"] if n.get("label")}
+    with page_of(browser, explorer.save(tmp_path / "e.html").as_uri()) as page:
+        root = ready(page)
+        page.locator(".gg-explorer").focus()
+        for i, step in enumerate(m["steps"]):
+            assert root.get_attribute("data-step") == str(i)
+            assert page.locator(".gg-caption-text").text_content() == step["caption"]
+            shares = page.locator(".gg-shares li").all_text_contents()
+            assert shares == [s["text"] for s in step.get("sets", []) if s.get("text")]
+            if step["phase"] == "forward":  # the value just made appears, as the engine has it
+                node = next(n for n in nodes if ids.get(n.label) == step["node"])
+                assert box_text(page, step["node"], "data") == f"data {num(node.data)}"
+            page.keyboard.press("ArrowRight")
+        # After the last step every box holds the engine's own .data and .grad.
+        for node in nodes:
+            assert box_text(page, ids[node.label], "data") == f"data {num(node.data)}"
+            assert box_text(page, ids[node.label], "grad") == f"grad {num(node.grad)}"
+        # Before its last share arrives, x (fed by two gates) shows a running sum.
+        page.keyboard.press("Home")
+        assert root.get_attribute("data-step") == "0"
+        assert box_text(page, ids["x"], "data") == "data -1"
+        assert box_text(page, ids["t"], "data") == "data ?"
+        partial = [i for i, s in enumerate(m["steps"])
+                   if any(x["node"] == ids["x"] and not x["done"] for x in s.get("sets", []))]
+        page.locator(".gg-slider").fill(str(partial[0]))
+        assert box_text(page, ids["x"], "grad").startswith("grad Σ ")
+        assert "share 1 of 2" in page.locator(".gg-shares").text_content()
+        page.keyboard.press("End")
+        assert root.get_attribute("data-phase") == "backward"
+
+
+def test_keyboard_zoom_fit_and_play(browser, tmp_path):
+    out, _ = neuron()
+    out.backward()
+    with page_of(browser, save(out, tmp_path)) as page:
+        root = ready(page)
+        root.focus()
+        fit = float(root.get_attribute("data-zoom"))
+        page.keyboard.press("+")
+        assert float(root.get_attribute("data-zoom")) == pytest.approx(fit * 1.25, rel=1e-3)
+        page.keyboard.press("-")
+        page.keyboard.press("-")
+        assert float(root.get_attribute("data-zoom")) < fit
+        page.keyboard.press("0")
+        assert float(root.get_attribute("data-zoom")) == pytest.approx(fit, rel=1e-3)
+        box = page.locator(".gg-view").bounding_box()
+        page.mouse.move(box["x"] + 200, box["y"] + 200)
+        page.mouse.wheel(0, -300)
+        assert float(root.get_attribute("data-zoom")) > fit
+        page.locator(".gg-play").click()
+        page.wait_for_function(
+            "document.querySelector('.gg-explorer').getAttribute('data-step') !== '0'")
+        page.locator(".gg-play").click()  # pause
+
+
+def test_fit_keeps_text_legible_on_a_big_graph(browser, tmp_path):
+    xs = [Value(float(i), label=f"x{i}") for i in range(150)]
+    root = sum((x * x for x in xs), Value(0.0))
+    root.backward()
+    with page_of(browser, save(root, tmp_path, max_nodes=300)) as page:
+        el = ready(page)
+        font = page.evaluate("""() => {
+            const t = document.querySelector('.gg-node text');
+            return t.getBoundingClientRect().height; }""")
+        assert font >= 10, font  # on-screen text height in px
+        assert float(el.get_attribute("data-zoom")) >= 10 / 13 - 1e-3
+
+
+def test_click_a_node_and_hover_an_edge(browser, tmp_path):
+    W = Tensor(np.arange(6.0).reshape(2, 3) / 10, requires_grad=True, label="W")
+    y = (W @ Tensor(np.ones(3), label="x")).sigmoid().sum()
+    y.label = "loss"
+    y.backward()
+    explorer = viz.explore(y)
+    m = explorer.model
+    wid = next(n["id"] for n in m["nodes"] if n.get("label") == "W")
+    with page_of(browser, explorer.save(tmp_path / "t.html").as_uri()) as page:
+        ready(page)
+        page.locator(f'.gg-node[data-id="{wid}"]').click()
+        panel = page.locator(".gg-panel")
+        assert panel.locator("h3").text_content() == "W"
+        text = panel.text_content()
+        assert "(2, 3) float64" in text and "an input (leaf)" in text
+        assert panel.locator(".gg-hist").count() == 2  # data and grad
+        assert panel.locator(".gg-heat").count() == 2
+        sig = next(n for n in m["nodes"] if n.get("gate") == "σ")
+        page.locator(f'.gg-node[data-id="{sig["id"]}"]').click()
+        assert "σ(a)·(1 − σ(a))" in panel.text_content()
+        edge = next(e for e in m["edges"] if e["kind"] == "in" and e["rule"])
+        page.locator(f'.gg-edge[data-id="{edge["id"]}"] .gg-hit').hover(force=True)
+        tip = page.locator(".gg-tip")
+        assert tip.is_visible()
+        assert "up_diff" in tip.text_content() and edge["down"] in tip.text_content()
+
+
+def test_overlay_colours_by_grad_and_lists_findings(browser, tmp_path):
+    W = Tensor(np.full((3, 3), -1.0), requires_grad=True, label="W")
+    h = (W @ Tensor(np.ones(3))).relu()
+    h.label = "h"
+    y = h.sum()
+    y.backward()
+    with page_of(browser, save(y, tmp_path)) as page:
+        root = ready(page)
+        root.focus()
+        page.keyboard.press("h")
+        assert "gg-overlay-on" in root.get_attribute("class")
+        flags = page.locator(".gg-flags li")
+        assert flags.count() >= 1 and "dead ReLU at h" in flags.first.text_content()
+        assert page.locator(".gg-node.gg-flagged").count() >= 1
+        assert page.locator(".gg-legend").is_visible()
+        flags.first.locator("button").click()
+        assert page.locator(".gg-panel h3").text_content() == "h"
+        page.locator(".gg-overlay").click()
+        assert "gg-overlay-on" not in root.get_attribute("class")
+
+
+def test_no_backward_yet_disables_the_backward_controls(browser, tmp_path):
+    out, _ = neuron()
+    with page_of(browser, save(out, tmp_path)) as page:
+        ready(page)
+        assert page.locator(".gg-phase-bwd").is_disabled()
+        assert page.locator(".gg-overlay").is_disabled()
+        assert "root.backward()" in page.locator(".gg-phase-bwd").get_attribute("title")
+        assert "No backward pass yet" in page.locator(".gg-panel").text_content()
+        page.keyboard.press("End")
+        assert "No backward pass yet" in page.locator(".gg-shares").text_content()
+
+
+def test_html_in_a_label_is_shown_as_text(browser, tmp_path):
+    evil = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    x = Value(float("nan"), label=evil)
+    y = x * 2
+    y.backward()
+    with page_of(browser, save(y, tmp_path)) as page:
+        ready(page)
+        labels = page.locator(".gg-label").all_text_contents()
+        assert evil in labels
+        assert page.locator(".gg-svg img, .gg-panel img").count() == 0
+        page.keyboard.press("End")
+        assert "data nan" in page.locator(".gg-svg").text_content()
+
+
+def test_a_cut_graph_says_how_to_open_the_rest(browser, tmp_path):
+    xs = [Value(float(i), label=f"x{i}") for i in range(40)]
+    root = sum((x * x for x in xs), Value(0.0))
+    root.backward()
+    m = viz.explore(root, max_nodes=20).model
+    with page_of(browser, save(root, tmp_path, max_nodes=20)) as page:
+        ready(page)
+        stub = next(n for n in m["nodes"] if n["kind"] == "stub")
+        page.locator(".gg-stubs button").first.click()  # the overview lists them
+        assert page.locator(f'.gg-node[data-id="{stub["id"]}"]').is_visible()
+        page.locator(f'.gg-node[data-id="{stub["id"]}"]').click()
+        text = page.locator(".gg-panel").text_content()
+        assert re.search(r"max_nodes=\d+", text) and f"{m['hidden']} of {m['total']}" in text
+
+
+def test_two_explorers_on_one_page_work_apart(browser, tmp_path):
+    out, _ = neuron()
+    out.backward()
+    fragment = viz.explore(out)._repr_html_() + viz.explore(out)._repr_html_()
+    page_file = tmp_path / "two.html"
+    page_file.write_text(f"<!DOCTYPE html><meta charset='utf-8'><body>{fragment}</body>")
+    with page_of(browser, page_file.as_uri()) as page:
+        page.wait_for_function(
+            "document.querySelectorAll('.gg-explorer[data-ready]').length === 2")
+        first, second = page.locator(".gg-explorer").all()
+        first.locator(".gg-next").click()
+        assert first.get_attribute("data-step") == "1"
+        assert second.get_attribute("data-step") == "0"
+        assert json.loads(first.locator(".gg-data").text_content())["steps"]
