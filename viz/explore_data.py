@@ -26,7 +26,7 @@ from .explore_health import EXPLODE_ABOVE, health_flags
 from .explore_layout import Box, layout
 from .explore_rules import rule_text
 from .explore_stats import describe, magnitude
-from .labels import amount, array_summary, gate_text, num
+from .labels import SMALL, amount, array_summary, gate_text, num
 from .steps import _value, _who
 
 FONT = 13  # px: the page's text size at zoom 1; the layout is sized for it
@@ -75,7 +75,7 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE) -> dict:
         for (parent, _owner, _slot), rule in zip(inputs, shares[node]):
             edge = {"id": f"e{len(edges)}", "from": names[parent], "to": gid, "kind": "in"}
             if rule is not None:
-                edge.update(rule=rule.text(sep=" · "), local=_text(rule.local),
+                edge.update(rule=rule_line(rule), local=_text(rule.local),
                             up=_text(rule.up), down=_text(rule.down), mag=magnitude(rule.down))
             edges_json.append(edge)
             edges.append((names[parent], gid))
@@ -155,7 +155,17 @@ def _value_node(node: Any, node_id: str, is_root: bool, backward: bool, fed: int
 
 
 def _summary(a: Any) -> str:
-    return array_summary(a) if isinstance(a, np.ndarray) else num(a)
+    """What a box shows: a number, a small array in full, or a bigger one's range (its
+    mean and histogram are in the node's panel)."""
+    if not isinstance(a, np.ndarray):
+        return num(a)
+    if a.size <= SMALL or a.dtype.kind not in "fiu":
+        return array_summary(a)
+    x = a.astype(np.float64, copy=False)
+    good = x[np.isfinite(x)]
+    bad = x.size - good.size
+    text = f"[{num(good.min())} … {num(good.max())}]" if good.size else ""
+    return (text + (f" {bad} nan/inf" if bad else "")).strip()
 
 
 def _text(x: Any) -> str | None:
@@ -218,12 +228,20 @@ def _backward_steps(p: Plan, names: dict, shares: dict, edges_json: list) -> lis
     return steps
 
 
+def rule_line(rule: Any) -> str:
+    """The chain rule in one line: numbers for scalars; for arrays (whose local derivative
+    is a Jacobian) what went in and what came out."""
+    if rule.scalar:
+        return rule.text()
+    return f"up_diff {amount(rule.up)} → down_diff {amount(rule.down)}"
+
+
 def _share(parent: Any, pid: str, eid: str, rule: Any, total: Any, k: int, n: int,
            done: bool) -> dict:
     who = _who(parent)
     now = _text(total)
     if n == 1:
-        line = f"{who}.grad = {rule.text(sep=' · ')}"
+        line = f"{who}.grad = {rule_line(rule)}"
     else:
         line = f"{who}.grad += {_text(rule.down)} (share {k} of {n}) → {now}"
     final = _summary(values(parent.grad)) if done else None
@@ -233,5 +251,5 @@ def _share(parent: Any, pid: str, eid: str, rule: Any, total: Any, k: int, n: in
         line += (f"; .grad is {_text(parent.grad)}: it also holds shares from gates not "
                  "drawn or from earlier backward() calls")
     grad = final if done else f"Σ {now} ({k}/{n})"
-    return {"node": pid, "edge": eid, "rule": rule.text(sep=" · "), "text": line,
+    return {"node": pid, "edge": eid, "rule": rule_line(rule), "text": line,
             "grad": grad, "done": done}

@@ -16,7 +16,6 @@ from . import collapse as C
 from .renderer import pipe
 
 POINTS = 72.0  # -Tplain speaks inches
-ROOMY_BELOW = 80  # boxes
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,7 @@ class Layout:
 
 def dot_source(boxes: list[Box], edges: list[tuple[str, str]], rankdir: str = "LR") -> str:
     """The DOT text Graphviz lays out: fixed sizes, no labels, the fast settings when big."""
-    # Small graphs get long edges: the active gate's chain rule is written on them.
-    ranksep = "1.2" if len(boxes) <= ROOMY_BELOW else "0.6"
-    attrs = {"rankdir": rankdir, "nodesep": "0.25", "ranksep": ranksep}
+    attrs = {"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.45"}
     if len(boxes) > C.FAST_LAYOUT_ABOVE:
         attrs.update(C.FAST_LAYOUT)
     lines = ["digraph explorer {",

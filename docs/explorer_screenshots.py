@@ -1,0 +1,82 @@
+"""Screenshots of the explorer for the README: ``python3 docs/explorer_screenshots.py``.
+
+Drives Debian's chromium with playwright (as the browser tests do) and writes
+docs/explorer_*.png at 1440×810.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import viz  # noqa: E402
+from autograd import Tensor, Value  # noqa: E402
+
+
+def course_neuron() -> Value:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    s = x1w1 + x2w2
+    s.label = "x1w1+x2w2"
+    n = s + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o
+
+
+def saturated_mlp() -> Tensor:
+    rng = np.random.default_rng(0)
+    X = Tensor(rng.normal(size=(8, 2)), label="X")
+    W1 = Tensor(rng.normal(size=(2, 6)) * 10, requires_grad=True, label="W1 (large init)")
+    W2 = Tensor(rng.normal(size=(6, 3)) * 0.01, requires_grad=True, label="W2")
+    h = (X @ W1).tanh()
+    h.label = "h = tanh(X@W1)"
+    err = h @ W2 - Tensor(rng.normal(size=(8, 3)))
+    err.label = "error"
+    loss = (err * err).mean()
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1440, "height": 810})
+
+        def open_(root: object, name: str) -> None:
+            page.goto(viz.explore(root).save(Path(tmp) / name).as_uri())
+            page.wait_for_selector(".gg-explorer[data-ready]")
+
+        open_(course_neuron(), "neuron.html")
+        for _ in range(7):
+            page.keyboard.press("ArrowRight")
+        page.screenshot(path=HERE / "explorer_backward.png")
+
+        open_(saturated_mlp(), "mlp.html")
+        page.keyboard.press("End")
+        page.keyboard.press("h")
+        page.locator(".gg-flags button").first.click()  # the first finding, selected
+        page.screenshot(path=HERE / "explorer_health.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
