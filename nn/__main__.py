@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return train(args)
-    except (ValueError, TypeError, ImportError, NonFiniteLossError) as e:
+    except (ValueError, TypeError, ImportError, NonFiniteLossError, OSError) as e:
         print(f"gategrad train: error: {e}", file=sys.stderr)
         return 1
 
@@ -90,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="seeds the weights, the train/test split and the batch order")
     p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction")
     p.add_argument("-o", "--out", default="out", help="folder for the outputs (default out/)")
+    p.add_argument("--report", metavar="HTML",
+                   help="the training report page (default: report.html in the output folder)")
+    p.add_argument("--no-report", action="store_true", help="do not record a training report")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -141,17 +144,19 @@ def train(args: argparse.Namespace) -> int:
           + (" (standardized)" if s["standardize"] else ""))
     print(f"model: {_model_summary(model)}; {s['optimizer']}, lr={s['lr']}, "
           f"epochs={s['epochs']}, batch_size={s['batch_size'] or 'all'}, reg={s['reg']}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = None if args.no_report else Path(args.report or out / "report.html")
     history = model.fit(X_train, y_train, epochs=s["epochs"], lr=s["lr"],
                         batch_size=s["batch_size"], reg=s["reg"], optimizer=s["optimizer"],
                         seed=args.seed, verbose=not args.quiet,
-                        validation_data=(X_test, y_test))
+                        validation_data=(X_test, y_test), report=report)
     train_acc, test_acc = model.score(X_train, y_train), model.score(X_test, y_test)
     print(f"final loss {history['loss'][-1]:.4f}")
     print(f"train accuracy: {train_acc:.2%}")
     print(f"test accuracy:  {test_acc:.2%}")
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if report is not None:
+        print("wrote", report)
     print("wrote", model.save(out / "model.npz"))
     _write_plots(model, history, args.dataset, X_train, y_train, X_test, y_test, test_acc, out)
     _write_graph(model, X_train, y_train, s["reg"], out / "model_graph.svg")

@@ -54,8 +54,8 @@ class Classifier(Module):
     def fit(self, X: Any, y: Any, epochs: int = 100, lr: float | None = None,
             batch_size: int | None = None, reg: float = 0.0,
             optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
-            verbose: bool = True, validation_data: tuple[Any, Any] | None = None
-            ) -> train.History:
+            verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
+            report: Any = None) -> train.History:
         """Train on ``X`` (n_samples, n_features), samples in rows, and integer labels ``y``.
 
         The defaults are the courses': plain gradient descent (``optimizer="sgd"``, no
@@ -70,10 +70,14 @@ class Classifier(Module):
         ``val_accuracy`` with ``validation_data=(X_val, y_val)``). Raises ``ValueError`` or
         ``TypeError`` for bad data before training starts, and ``NonFiniteLossError``
         naming the epoch and step if the loss becomes nan or inf.
+
+        ``report`` (a path ending in .html) records the run and writes it as one offline
+        page: loss and accuracy per epoch, the decision boundary over the epochs (2-D
+        data), per-layer gradient norms and the graph's gradient health (``nn.report``).
         """
         return train.fit(self, X, y, epochs=epochs, lr=lr, batch_size=batch_size, reg=reg,
                          optimizer=optimizer, seed=seed, verbose=verbose,
-                         validation_data=validation_data)
+                         validation_data=validation_data, report=report)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """The raw scores: logits (N,) for a binary model, (N, C) class scores otherwise."""

@@ -46,7 +46,8 @@ class History(dict):
 def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
         batch_size: int | None = None, reg: float = 0.0,
         optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
-        verbose: bool = True, validation_data: tuple[Any, Any] | None = None) -> History:
+        verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
+        report: Any = None) -> History:
     """Train ``model`` on ``X`` (n_samples, n_features) and labels ``y``; see Classifier.fit."""
     X = check_features(X, model.n_features)
     y = check_labels(y, len(X), model.n_classes)
@@ -65,6 +66,11 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
                                          "X_val"))
     opt = _optimizer(optimizer, model, lr)
     rng = as_generator(seed)
+    recorder = None
+    if report is not None:  # the path is checked here, before any training
+        from .report import Recorder
+
+        recorder = Recorder(report, model, X, y, epochs, reg)
 
     history = History(loss=[], accuracy=[])
     if val is not None:
@@ -104,6 +110,8 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
                 history["val_loss"].append(model.objective(scores, val[1], reg).item())
             history["val_accuracy"].append(
                 float((model.labels_from_scores(scores.data) == val[1]).mean()))
+        if recorder is not None:
+            recorder.after_epoch(epoch)
         if not quiet and (epoch % every == 0 or epoch == epochs - 1):
             bar.set_postfix({k: f"{v[-1]:.4f}" for k, v in history.items()}, refresh=False)
     bar.close()
@@ -112,6 +120,9 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
             raise NonFiniteLossError(
                 f"the weights {p.label or ''} became non-finite in the last step of epoch "
                 f"{epochs} (lr={opt.lr:g}): lower the learning rate, or standardize X")
+    if recorder is not None:
+        recorder.write(history, f"{model!r}; {type(opt).__name__} lr={opt.lr:g}; "
+                                f"{epochs} epochs")
     return history
 
 

@@ -46,8 +46,10 @@ class Explorer:
         return (f"<Explorer: {shown} of {m['total']} nodes, {len(m['steps'])} steps, "
                 f"backward {'recorded' if m['has_backward'] else 'not run yet'}>")
 
-    def fragment(self) -> str:
-        """The explorer as an HTML fragment: its element, data, style and script."""
+    def element(self, overlay: bool = False, at_end: bool = False) -> str:
+        """The explorer's element with its data, without the script and style (a page
+        holding several explorers needs those once: see ``assets``). ``overlay`` starts with
+        the gradient-health overlay on, ``at_end`` at the last step."""
         global _instances
         _instances += 1
         data = json.dumps(self.model, separators=(",", ":"), ensure_ascii=False,
@@ -55,11 +57,16 @@ class Explorer:
         # Inside <script>, only "</" could end the element early; escaping every "<"
         # (and & >) keeps any label, even "</script>", inert data.
         data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        options = (' data-overlay="on"' if overlay else "") + (' data-start="end"' if at_end
+                                                               else "")
         return (f'<div class="gg-explorer" id="gg-explorer-{_instances}" tabindex="0" '
-                f'aria-label="{html.escape(self.title)}">'
+                f'aria-label="{html.escape(self.title)}"{options}>'
                 f'<script type="application/json" class="gg-data">{data}</script>'
-                "<noscript>The explorer needs JavaScript.</noscript></div>\n"
-                f"<style>{asset('explorer.css')}</style>\n<script>{asset('explorer.js')}</script>")
+                "<noscript>The explorer needs JavaScript.</noscript></div>")
+
+    def fragment(self) -> str:
+        """The explorer as an HTML fragment: its element, data, style and script."""
+        return f"{self.element()}\n{assets()}"
 
     def html(self) -> str:
         """The whole page, as ``save`` writes it."""
@@ -80,25 +87,36 @@ class Explorer:
         path = Path(path)
         if path.suffix.lower() not in (".html", ".htm"):
             raise ValueError(f"explorer.save: {str(path)!r} must end in .html")
-        page = self.html()
-        folder = path.parent
-        if not folder.is_dir():
-            raise FileNotFoundError(f"explorer.save: the folder {str(folder)!r} of "
-                                    f"{str(path)!r} does not exist")
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".explorer-", suffix=".html", dir=folder)
-        except OSError as e:
-            raise PermissionError(f"explorer.save: cannot write into {str(folder)!r}: "
-                                  f"{e.strerror}") from e
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(page)
-            os.replace(tmp, path)
-        except OSError as e:
-            Path(tmp).unlink(missing_ok=True)
-            raise PermissionError(f"explorer.save: cannot write {str(path)!r}: "
-                                  f"{e.strerror}") from e
-        return path
+        return write_whole(path, self.html(), "explorer.save")
+
+
+def write_whole(path: Path, text: str, who: str) -> Path:
+    """Write ``text`` to ``path`` whole or not at all: into a temporary file beside it, then
+    moved into place. Errors name ``who`` and the path."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{who}: the folder {str(folder)!r} of {str(path)!r} "
+                                "does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".gategrad-", suffix=".html", dir=folder)
+    except OSError as e:
+        raise PermissionError(f"{who}: cannot write into {str(folder)!r}: {e.strerror}") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the page from others
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise PermissionError(f"{who}: cannot write {str(path)!r}: {e.strerror}") from e
+    return path
+
+
+def assets() -> str:
+    """The explorer's style and script, as ``<style>`` and ``<script>`` elements."""
+    return f"<style>{asset('explorer.css')}</style>\n<script>{asset('explorer.js')}</script>"
 
 
 def asset(name: str) -> str:

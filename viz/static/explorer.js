@@ -55,7 +55,11 @@
     this.overlay = false;
     this.build();
     this.fit();
-    this.show(0);
+    this.show(root.getAttribute("data-start") === "end" ? this.m.steps.length - 1 : 0);
+    if (root.getAttribute("data-overlay") === "on" && this.m.has_backward) {
+      this.cOverlay.checked = true;
+      this.setOverlay(true);
+    }
     root.setAttribute("data-ready", "1");
   }
 
