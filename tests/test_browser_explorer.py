@@ -200,7 +200,7 @@ def test_a_cut_graph_says_how_to_open_the_rest(browser, tmp_path):
     with page_of(browser, save(root, tmp_path, max_nodes=20)) as page:
         ready(page)
         stub = next(n for n in m["nodes"] if n["kind"] == "stub")
-        page.locator(".gg-stubs button").first.click()  # the overview lists them
+        page.locator(".gg-go-stub").click()  # the overview leads to them
         assert page.locator(f'.gg-node[data-id="{stub["id"]}"]').is_visible()
         page.locator(f'.gg-node[data-id="{stub["id"]}"]').click()
         text = page.locator(".gg-panel").text_content()
@@ -221,3 +221,32 @@ def test_two_explorers_on_one_page_work_apart(browser, tmp_path):
         assert first.get_attribute("data-step") == "1"
         assert second.get_attribute("data-step") == "0"
         assert json.loads(first.locator(".gg-data").text_content())["steps"]
+
+
+def test_a_folded_sum_opens_to_its_terms(browser, tmp_path):
+    xs = [Value(float(i), label=f"x{i}") for i in range(700)]
+    root = sum(xs, Value(0.0))  # over 1,000 nodes: the sum() chain is folded
+    root.label = "total"
+    root.backward()
+    m = viz.explore(root, max_nodes=30).model
+    gate = next(n for n in m["nodes"] if n["kind"] == "gate" and n["terms"])
+    assert gate["terms"] == 701
+    with page_of(browser, save(root, tmp_path, max_nodes=30)) as page:
+        ready(page)
+        page.locator(f'.gg-node[data-id="{gate["id"]}"]').click()
+        panel = page.locator(".gg-panel")
+        assert "701 terms" in panel.locator("h3").text_content()
+        group = panel.locator("details.gg-group")
+        assert not group.locator("table").is_visible()
+        group.locator("summary").click()  # expand
+        rows = group.locator("tr")
+        assert rows.count() == sum(1 for e in m["edges"] if e["to"] == gate["id"]
+                                   and e["kind"] == "in")
+        assert "1 × 1 = 1" in rows.first.text_content()
+        group.locator("summary").click()  # and collapse
+        assert not group.locator("table").is_visible()
+        group.locator("summary").click()
+        term = rows.nth(1).locator("button")
+        name = term.text_content()
+        term.click()  # a term leads to its own box
+        assert page.locator(".gg-panel h3").text_content() == name

@@ -65,8 +65,9 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE) -> dict:
         symbol = gate_text(node)
         gate = {"id": gid, "kind": "gate", "of": names[node], "symbol": symbol,
                 "terms": terms if terms > 2 else 0}
-        gate["w"] = max(30.0, len(symbol) * CHAR + 14)
-        gate["h"] = 30.0 if not gate["terms"] else 42.0
+        gate["w"] = max(30.0, len(symbol) * CHAR + 14,
+                        len(f"{terms} terms") * CHAR * 0.95 + 12 if gate["terms"] else 0)
+        gate["h"] = 30.0 if not gate["terms"] else 46.0
         nodes_json.append(gate)
         boxes.append(Box(gid, gate["w"], gate["h"], "ellipse"))
         edges_json.append({"id": f"e{len(edges)}", "from": gid, "to": names[node],

@@ -433,16 +433,16 @@
       (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") + "."));
     var self = this, stubs = m.nodes.filter(function (n) { return n.kind === "stub"; });
     if (stubs.length) {
-      var list = el("ul", { class: "gg-stubs" });
-      stubs.slice(0, 8).forEach(function (n) {
-        var b = el("button", { type: "button", class: "gg-link" },
-                   "go to a gate with " + n.missing + " inputs not drawn");
-        b.onclick = function () { self.focusNode(n.id); self.select(n.id); };
-        var li = el("li");
-        li.appendChild(b);
-        list.appendChild(li);
-      });
-      p.appendChild(list);
+      var next = el("button", { type: "button", class: "gg-go-stub" },
+                    "go to the inputs not drawn (" + stubs.length + " gates)");
+      var k = 0;
+      next.onclick = function () {
+        var n = stubs[k % stubs.length];
+        k += 1;
+        self.focusNode(n.id);
+        self.select(n.id);
+      };
+      p.appendChild(next);
     }
     if (!m.has_backward) {
       p.appendChild(el("p", { class: "gg-hint" }, "No backward pass yet: this shows the " +
@@ -525,17 +525,7 @@
       return;
     }
     if (n.kind === "gate") {
-      var out = this.byId[n.of];
-      p.appendChild(el("h3", null, "gate " + n.symbol));
-      p.appendChild(el("p", { class: "gg-rule" }, out.rule));
-      var t = el("table", { class: "gg-table" });
-      m.edges.forEach(function (e) {
-        if (e.to === id && e.kind === "in") {
-          var src = self.byId[e.from];
-          row(t, (src.label || e.from) + ":", e.rule || "no gradient yet");
-        }
-      });
-      p.appendChild(t);
+      this.gatePanel(n);
       return;
     }
     p.appendChild(el("h3", null, n.label || "(no label)"));
@@ -558,6 +548,39 @@
     m.flags.forEach(function (f) {
       if (f.node === id) p.appendChild(el("p", { class: "gg-flag gg-flag-" + f.kind }, f.text));
     });
+  };
+
+  // A gate's inputs and their chain rules. A folded sum() chain lists its terms in a
+  // group that opens and closes (each partial sum passed up_diff on unchanged).
+  Explorer.prototype.gatePanel = function (n) {
+    var self = this, p = this.panel, out = this.byId[n.of];
+    p.appendChild(el("h3", null, "gate " + n.symbol + (n.terms ? " (" + n.terms + " terms)" : "")));
+    p.appendChild(el("p", { class: "gg-rule" }, out.rule));
+    var inputs = this.m.edges.filter(function (e) { return e.to === n.id && e.kind === "in"; });
+    var holder = p;
+    if (n.terms) {
+      p.appendChild(el("p", null, "A sum() chain of " + n.terms + " terms, folded into one " +
+        "gate: every partial sum passes up_diff on unchanged, so each term gets the same " +
+        "share." + (inputs.length < n.terms ? " " + (n.terms - inputs.length) +
+        " terms are not drawn." : "")));
+      holder = el("details", { class: "gg-group" });
+      holder.appendChild(el("summary", null, "the " + inputs.length + " drawn terms"));
+      p.appendChild(holder);
+    }
+    var t = el("table", { class: "gg-table" });
+    inputs.forEach(function (e) {
+      var src = self.byId[e.from];
+      var tr = el("tr");
+      var name = el("button", { type: "button", class: "gg-link" }, src.label || src.id);
+      name.onclick = function () { self.focusNode(src.id); self.select(src.id); };
+      var th = el("th");
+      th.appendChild(name);
+      tr.appendChild(th);
+      tr.appendChild(el("td", null, e.rule || (self.m.has_backward ? "no gradient" :
+        "no backward yet")));
+      t.appendChild(tr);
+    });
+    holder.appendChild(t);
   };
 
   Explorer.prototype.arrayView = function (which, d) {
