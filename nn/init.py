@@ -1,4 +1,4 @@
-"""Weight initialization: the course's small random numbers, Xavier and He, and zeros.
+"""Weight initialization: the course's small random numbers, Xavier and He, zeros, large.
 
 Every initializer takes the weight's shape ``(n_in, n_out)`` and a numpy ``Generator``,
 so a model built from one seed is the same model every time. Biases start at zero in
@@ -36,8 +36,15 @@ def zeros(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     return np.zeros(shape)
 
 
+def large(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """``randn * 10``, the course's counter-example: tanh/sigmoid units start saturated, their
+    local derivatives near 0, so the gradients vanish. For demos (the training report shows
+    it in the per-layer gradient norms)."""
+    return rng.standard_normal(shape) * 10.0
+
+
 INITIALIZERS: dict[str, Initializer] = {
-    "small": small_random, "xavier": xavier, "he": he, "zeros": zeros,
+    "small": small_random, "xavier": xavier, "he": he, "zeros": zeros, "large": large,
 }
 
 

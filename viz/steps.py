@@ -173,7 +173,10 @@ body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #222; }
 nav { margin-bottom: 0.5em; }
 button { font-size: 1em; padding: 0.3em 0.9em; }
 .caption { min-height: 3em; max-width: 60em; }
-.frame svg { max-width: 100%; height: auto; }
+/* Frames keep their natural size (11 pt text) and scroll sideways when wider than the
+   window: shrinking them to fit made the text unreadably small on big graphs. */
+.frame { overflow-x: auto; }
+.frame svg { max-width: none; height: auto; }
 .js .frame { display: none; }
 .js .frame.current { display: block; }
 </style>
@@ -182,7 +185,8 @@ button { font-size: 1em; padding: 0.3em 0.9em; }
 <h1>Backward, step by step</h1>
 <p>Gates are processed from the output back to the inputs. The highlighted gate sends each
 input its share, <em>local_diff &times; up_diff = down_diff</em>; a gradient shows as
-&ldquo;?&rdquo; until every gate that uses the node has sent its share.</p>
+&ldquo;?&rdquo; until every gate that uses the node has sent its share. For zoom, pan,
+the forward pass and node details, use <code>viz.explore(root).save("graph.html")</code>.</p>
 <nav><button id="prev" type="button">&larr; previous</button>
 <span id="count"></span>
 <button id="next" type="button">next &rarr;</button></nav>
