@@ -31,9 +31,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_viz import mlp_loss  # noqa: E402
+
 import viz  # noqa: E402
 from autograd import Value  # noqa: E402
-from bench_viz import mlp_loss  # noqa: E402
 from nn.__main__ import PRESETS, build_model  # noqa: E402
 from nn.datasets import load_dataset, standardize, train_test_split  # noqa: E402
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd import Tensor, no_grad
+from viz.labels import l2_norm
 
 if TYPE_CHECKING:
     from .models import Classifier
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 FRAMES = 100  # records per run, at the default interval
 GRID = 64  # decision-boundary grid, per side
 SNAPSHOTS = 4  # graph snapshots per run
-SNAPSHOT_SAMPLES = 64  # training samples in a snapshot's graph: enough to see the health
+SNAPSHOT_SAMPLES = 16  # training samples in a snapshot's graph: enough to see its health
 POINTS = 400  # training points drawn under the decision boundary
 
 
@@ -73,7 +74,7 @@ class Recorder:
             self.recorded.append(epoch + 1)
             for name, p in self.model.named_parameters():
                 g = p.grad
-                self.norms[name].append(None if g is None else _round(np.linalg.norm(g)))
+                self.norms[name].append(None if g is None else _round(l2_norm(g)))
             if self.grid is not None:
                 with no_grad():
                     self.frames.append(_classes(self.model.predict(self.grid[2])))

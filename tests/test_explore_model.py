@@ -238,3 +238,13 @@ def test_draw_cli_writes_the_explorer(tmp_path, capsys):
     assert "gg-explorer" in out.read_text()
     assert main(["w*x", "--set", "w=2", "x=1", "--html", str(tmp_path / "g.txt")]) == 2
     assert "--html" in capsys.readouterr().err
+
+
+@given(st.lists(st.floats(-1e300, 1e300), min_size=1, max_size=50))
+def test_l2_norm_agrees_with_the_definition(xs):
+    from viz.labels import l2_norm
+
+    a = np.array(xs)
+    top = np.abs(a).max()
+    expect = 0.0 if top == 0 else top * np.sqrt(np.sum((a / top) ** 2))  # scaled: no overflow
+    assert l2_norm(a) == pytest.approx(expect, rel=1e-12)

@@ -57,6 +57,24 @@ def shape_text(a: Any) -> str:
     return f"{shape} {a.dtype}"
 
 
+def l2_norm(x: Any) -> float:
+    """‖x‖ of an array of any shape, as a float.
+
+    The squares summed by numpy itself, not by BLAS (``np.linalg.norm``, ``np.dot``): on a
+    machine whose cores are busy, the threaded BLAS call on a 16,384-element array measured
+    3-15 ms against 11 µs for the sum. Where the squares overflow, the array is scaled by
+    its largest element first.
+    """
+    a = np.asarray(values(x), dtype=np.float64).ravel()
+    with np.errstate(over="ignore", invalid="ignore"):
+        squares = float(np.sum(a * a))
+        if np.isfinite(squares) or not np.isfinite(a).all():
+            return float(np.sqrt(squares))
+        top = float(np.abs(a).max())
+        scaled = a / top
+        return top * float(np.sqrt(np.sum(scaled * scaled)))
+
+
 def amount(x: Any) -> str:
     """A gradient in one short phrase: its value if it has one element, else shape and norm."""
     a = np.asarray(values(x))
@@ -64,7 +82,7 @@ def amount(x: Any) -> str:
         return num(a.reshape(()))
     shape = "(" + ",".join(map(str, a.shape)) + ")"
     with np.errstate(all="ignore"):
-        return f"{shape} ‖{num(np.linalg.norm(a.ravel()))}‖"
+        return f"{shape} ‖{num(l2_norm(a))}‖"
 
 
 def node_rows(node: Any, show_data: bool, show_grad: bool, grad: Any = None,
