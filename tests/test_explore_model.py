@@ -248,3 +248,29 @@ def test_l2_norm_agrees_with_the_definition(xs):
     top = np.abs(a).max()
     expect = 0.0 if top == 0 else top * np.sqrt(np.sum((a / top) ** 2))  # scaled: no overflow
     assert l2_norm(a) == pytest.approx(expect, rel=1e-12)
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=40))
+def test_any_array_gets_a_summary(xs):
+    from viz.explore_stats import describe
+
+    a = np.array(xs)
+    d = describe(a)
+    finite = a[np.isfinite(a)]
+    assert d["nonfinite"] == a.size - finite.size
+    if finite.size:
+        assert sum(d["hist"]["counts"]) == finite.size
+        assert d["min"] == num(finite.min()) and d["max"] == num(finite.max())
+
+
+def test_extreme_and_nonfinite_tensors_make_a_valid_page(tmp_path):
+    data = np.array([[-1e308, 1e308, 0.0], [np.nan, np.inf, -np.inf]])
+    x = Tensor(data, requires_grad=True, label="x")
+    with np.errstate(all="ignore"):
+        y = (x * 2).sum()
+        y.backward()
+    e = viz.explore(y)
+    heat = by_label(e.model)["x"]["info"]["data"]["heat"]
+    assert heat["cells"][:3] == [0.0, 1.0, 0.5] and heat["cells"][3:] == [-1.0] * 3
+    assert "nan/inf" in by_label(e.model)["x"]["data"]
+    e.save(tmp_path / "x.html")  # strict JSON: no NaN reached the page

@@ -30,8 +30,12 @@ def describe(a: Any) -> dict:
     good = x[finite]
     if good.size:
         out.update(min=num(good.min()), mean=num(good.mean()), max=num(good.max()))
-        counts, edges = np.histogram(good, bins=BINS)
-        out["hist"] = {"counts": counts.tolist(), "lo": num(edges[0]), "hi": num(edges[-1])}
+        lo, hi = float(good.min()), float(good.max())
+        # Binned after scaling to [-1, 1]: the same bins, but numpy cannot make bins over
+        # a range that overflows (hi - lo for -1e308 .. 1e308).
+        scale = max(abs(lo), abs(hi)) or 1.0
+        counts, _ = np.histogram(good / scale, bins=BINS)
+        out["hist"] = {"counts": counts.tolist(), "lo": num(lo), "hi": num(hi)}
     if x.ndim == 2 and x.size > 1:
         out["heat"] = heatmap(x)
     return out
@@ -45,9 +49,10 @@ def heatmap(x: np.ndarray) -> dict:
     finite = np.isfinite(cells)
     lo = float(cells[finite].min()) if finite.any() else 0.0
     hi = float(cells[finite].max()) if finite.any() else 0.0
-    span = hi - lo or 1.0
-    with np.errstate(invalid="ignore"):
-        scaled = np.where(finite, np.round((cells - lo) / span, 2), -1.0)
+    scale = max(abs(lo), abs(hi)) or 1.0  # scaled first: hi - lo may overflow
+    span = hi / scale - lo / scale or 1.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.where(finite, np.round((cells / scale - lo / scale) / span, 2), -1.0)
     return {"rows": len(rows), "cols": len(cols), "cells": scaled.ravel().tolist(),
             "lo": num(lo), "hi": num(hi), "sampled": bool(cells.shape != x.shape)}
 
