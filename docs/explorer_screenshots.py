@@ -74,6 +74,7 @@ def main() -> None:
         page.keyboard.press("End")
         page.keyboard.press("h")
         page.locator(".gg-flags button").first.click()  # the first finding, selected
+        page.locator(".gg-fit").click()  # and the whole graph in view
         page.screenshot(path=HERE / "explorer_health.png")
         browser.close()
 
