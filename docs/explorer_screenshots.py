@@ -1,7 +1,7 @@
 """Screenshots of the explorer for the README: ``python3 docs/explorer_screenshots.py``.
 
 Drives Debian's chromium with playwright (as the browser tests do) and writes
-docs/explorer_*.png at 1440×810.
+docs/explorer_*.png at 1440×810 and docs/training_report.png.
 """
 
 from __future__ import annotations
@@ -53,6 +53,18 @@ def saturated_mlp() -> Tensor:
     return loss
 
 
+def flower_report(path: Path) -> Path:
+    from nn import TwoLayerNet
+    from nn.datasets import load_dataset, train_test_split
+
+    X, y = load_dataset("flower")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.25, seed=0, stratify=True)
+    TwoLayerNet(2, 4, 1, activation="tanh", loss="bce", init="small", seed=0).fit(
+        X_train, y_train, epochs=3000, lr=1.2, verbose=False,
+        validation_data=(X_test, y_test), report=path)
+    return path
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -76,6 +88,12 @@ def main() -> None:
         page.locator(".gg-flags button").first.click()  # the first finding, selected
         page.locator(".gg-fit").click()  # and the whole graph in view
         page.screenshot(path=HERE / "explorer_health.png")
+
+        page.set_viewport_size({"width": 1280, "height": 1000})
+        page.goto(flower_report(Path(tmp) / "report.html").as_uri())
+        page.wait_for_selector("body[data-ready]")
+        page.locator("#rp-frame").fill("12")  # the boundary early in training
+        page.screenshot(path=HERE / "training_report.png")
         browser.close()
 
 

@@ -50,12 +50,12 @@ def page(data: dict, explorers: list) -> str:
 <main>
 <section class="rp-card"><h2>Loss</h2><div id="rp-loss" class="rp-chart"></div></section>
 <section class="rp-card"><h2>Accuracy</h2><div id="rp-acc" class="rp-chart"></div></section>
-<section class="rp-card rp-wide" id="rp-boundary-card"><h2>Decision boundary over the epochs</h2>
+<section class="rp-card" id="rp-boundary-card"><h2>Decision boundary over the epochs</h2>
 <div class="rp-controls"><button type="button" id="rp-play">► play</button>
 <input type="range" id="rp-frame" min="0" value="0" aria-label="epoch">
 <span id="rp-epoch"></span></div>
 <canvas id="rp-boundary" width="512" height="512"></canvas></section>
-<section class="rp-card rp-wide"><h2>Gradient norm per layer</h2>
+<section class="rp-card"><h2>Gradient norm per layer</h2>
 <p class="rp-note">‖grad‖ of each parameter after each recorded epoch's last step, on a log
 scale. Norms that shrink towards 0 layer after layer are vanishing gradients (saturated
 σ/tanh, e.g. after a large initialisation); norms that blow up are exploding ones.</p>
