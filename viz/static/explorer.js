@@ -340,16 +340,15 @@
 
   // What is known after steps 0..at: which values are shown, each gradient's text.
   Explorer.prototype.state = function (at) {
-    var shown = {}, grad = {}, final = {}, done = {};
+    var shown = {}, grad = {}, final = {}, done = {}, all = false;
     for (var i = 0; i <= at; i++) {
       var s = this.m.steps[i];
       (s.shows || []).forEach(function (id) { shown[id] = true; });
-      if (s.phase === "seed" || s.phase === "backward") {
-        this.m.nodes.forEach(function (n) { if (n.kind === "value") shown[n.id] = true; });
-      }
+      if (s.phase === "seed" || s.phase === "backward") all = true; // forward has finished
       (s.sets || []).forEach(function (x) { grad[x.node] = x.grad; final[x.node] = x.done; });
       if (s.gate && i < at) done[s.gate] = true;
     }
+    if (all) this.m.nodes.forEach(function (n) { shown[n.id] = true; });
     return { shown: shown, grad: grad, final: final, done: done };
   };
 
