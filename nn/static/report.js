@@ -65,7 +65,7 @@
       s.appendChild(svg("text", { x: m.l - 6, y: sy(t) + 4, class: "rp-tick", "text-anchor": "end" },
                         log ? "1e" + t : fmt(t)));
     });
-    ticks(xlo, xhi, false).forEach(function (t) {
+    ticks(xlo, xhi, false).filter(Number.isInteger).forEach(function (t) { // whole epochs
       s.appendChild(svg("text", { x: sx(t), y: H - m.b + 16, class: "rp-tick",
                                   "text-anchor": "middle" }, fmt(t)));
     });
