@@ -205,6 +205,9 @@ def test_a_cut_graph_says_how_to_open_the_rest(browser, tmp_path):
         page.locator(f'.gg-node[data-id="{stub["id"]}"]').click()
         text = page.locator(".gg-panel").text_content()
         assert re.search(r"max_nodes=\d+", text) and f"{m['hidden']} of {m['total']}" in text
+        rows = page.locator(".gg-panel details.gg-group tr")  # the inputs left out, listed
+        assert rows.count() == len(stub["inputs"]) > 0
+        assert "data" in rows.first.text_content() and "grad" in rows.first.text_content()
 
 
 def test_two_explorers_on_one_page_work_apart(browser, tmp_path):

@@ -176,7 +176,15 @@ def test_a_big_graph_opens_at_the_output_with_stubs_for_the_rest():
     m = model_of(root, max_nodes=25)
     assert m["hidden"] > 0 and m["total"] > 100
     assert sum(1 for n in m["nodes"] if n["kind"] == "value") == 25
-    assert any(n["kind"] == "stub" for n in m["nodes"])
+    stubs = [n for n in m["nodes"] if n["kind"] == "stub"]
+    assert stubs
+    # Each stub lists the inputs left out, with the engine's numbers.
+    leaves = {x.label: x for x in xs}
+    listed = [q for s in stubs for q in s["inputs"] if q["who"] in leaves]
+    assert listed
+    for q in listed:
+        x = leaves[q["who"]]
+        assert q["data"] == num(x.data) and q["grad"] == num(x.grad)
 
 
 def test_labels_with_html_stay_data(tmp_path):

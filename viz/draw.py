@@ -9,7 +9,7 @@ left to right as in the course: inputs, gate, output. Nothing is rendered here (
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
@@ -54,6 +54,7 @@ class Plan:
     total: int  # nodes in the whole graph
     hidden: int  # of those, how many are not drawn (not even folded into a drawn sum)
     max_nodes: int | None
+    folded: dict = field(default_factory=dict)  # partial sum -> the + node it is drawn in
 
 
 def plan(roots: list, collapse: str | None = "auto", max_nodes: int | None = MAX_NODES) -> Plan:
@@ -79,7 +80,7 @@ def plan(roots: list, collapse: str | None = "auto", max_nodes: int | None = MAX
         hidden = sum(1 for n in nodes if (folded.get(n, n) not in kept))
     else:
         hidden = 0
-    return Plan(roots, heads, names, inputs_of, missing, len(nodes), hidden, max_nodes)
+    return Plan(roots, heads, names, inputs_of, missing, len(nodes), hidden, max_nodes, folded)
 
 
 def draw(root: Any, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,

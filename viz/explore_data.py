@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd.ops import values
 
+from .collapse import gate_inputs
 from .draw import Plan
 from .explain import chain_rule
 from .explore_health import EXPLODE_ABOVE, health_flags
@@ -33,6 +34,7 @@ FONT = 13  # px: the page's text size at zoom 1; the layout is sized for it
 CHAR = 0.61 * FONT  # the advance of one character of the page's monospace font
 LINE = 17
 PAD_X, PAD_Y = 10, 6
+LISTED = 12  # inputs not drawn, listed per "… k more" stub
 
 
 def has_backward(root: Any) -> bool:
@@ -85,7 +87,7 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE) -> dict:
             text = f"… {p.missing[node]:,} more"
             nodes_json.append({"id": sid, "kind": "stub", "text": text, "of": names[node],
                                "missing": p.missing[node], "w": len(text) * CHAR + 12,
-                               "h": 24.0})
+                               "h": 24.0, "inputs": _not_drawn(p, node, backward)})
             boxes.append(Box(sid, len(text) * CHAR + 12, 24.0, "plaintext"))
             edges_json.append({"id": f"e{len(edges)}", "from": sid, "to": gid, "kind": "stub"})
             edges.append((sid, gid))
@@ -105,6 +107,23 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE) -> dict:
             "pad_x": PAD_X, "pad_y": PAD_Y,
             "total": p.total, "hidden": p.hidden, "max_nodes": p.max_nodes,
             "root": names[root]}
+
+
+def _not_drawn(p: Plan, node: Any, backward: bool) -> list[dict]:
+    """The first ``LISTED`` inputs of ``node``'s gate that the cut left out: who they are,
+    their numbers and the chain rule of their edge, for the stub's panel."""
+    drawn = {(id(q), id(owner), slot) for q, owner, slot in p.inputs_of[node]}
+    out = []
+    for parent, owner, slot in gate_inputs(node, p.folded):
+        if (id(parent), id(owner), slot) in drawn:
+            continue
+        rule = chain_rule(owner, slot) if backward else None
+        out.append({"who": _who(parent), "data": _summary(parent.data),
+                    "grad": _summary(parent.grad) if backward and parent.grad is not None
+                    else None, "rule": None if rule is None else rule_line(rule)})
+        if len(out) == LISTED:
+            break
+    return out
 
 
 def _shares(p: Plan, backward: bool) -> dict:

@@ -519,6 +519,18 @@
     p.appendChild(back);
     if (n.kind === "stub") {
       p.appendChild(el("h3", null, n.missing + " inputs not drawn"));
+      if (n.inputs.length) {
+        var list = el("details", { class: "gg-group", open: "" });
+        list.appendChild(el("summary", null, (n.inputs.length < n.missing ? "the first " : "") +
+                            n.inputs.length + " of them"));
+        var tt = el("table", { class: "gg-table" });
+        n.inputs.forEach(function (q) {
+          row(tt, q.who, "data " + q.data + (q.grad === null ? "" : "\ngrad " + q.grad) +
+              (q.rule ? "\n" + q.rule : ""));
+        });
+        list.appendChild(tt);
+        p.appendChild(list);
+      }
       p.appendChild(el("p", null, "The explorer opened with the " + m.max_nodes + " nodes " +
         "nearest the output; " + m.hidden + " of " + m.total + " are not drawn. To open " +
         "more, explore again with a bigger budget, e.g. viz.explore(root, max_nodes=" +
