@@ -116,7 +116,8 @@ def write_whole(path: Path, text: str, who: str) -> Path:
 
 def assets() -> str:
     """The explorer's style and script, as ``<style>`` and ``<script>`` elements."""
-    return f"<style>{asset('explorer.css')}</style>\n<script>{asset('explorer.js')}</script>"
+    return (f"<style>{asset('explorer.css')}</style>\n"
+            f"<script>{asset('explorer_panel.js')}\n{asset('explorer.js')}</script>")
 
 
 def asset(name: str) -> str:
