@@ -1,0 +1,122 @@
+"""The one place the compiler touches node internals and the gate table's calling convention.
+
+Everything else in ``autograd.compiler`` works on the flat program ``trace.py`` records and
+calls gates only through the functions here. When nodes or rules change shape (more fields
+in a gate row, one calling convention for every rule, saved buffers in their own slot),
+this file is what changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import gates as G
+from ..engine import topological_order
+from ..node import Node
+from ..tensor import Tensor
+from ..value import Value
+
+# Gates whose forward and rules work element by element and broadcast: their rules take an
+# upstream gradient of any shape that broadcasts to the output.
+ELEMENTWISE = frozenset({G.ADD, G.SUB, G.MUL, G.DIV, G.POW, G.POWC, G.NEG, G.EXP, G.LOG,
+                         G.SQRT, G.TANH, G.SIGMOID, G.RELU, G.ABS, G.MAX, G.MIN})
+
+
+# -- reading nodes ----------------------------------------------------------------------
+
+def graph_inputs_first(root: Node) -> list:
+    """Every node ``root`` depends on, each after all of its inputs."""
+    order = topological_order(root)
+    order.reverse()
+    return order
+
+
+def gate_of(node: Node) -> Any:
+    return node._gate
+
+
+def inputs_of(node: Node) -> tuple:
+    """The one or two input nodes, in the gate's argument order."""
+    return (node._a,) if node._b is None else (node._a, node._b)
+
+
+def constants_of(node: Node) -> tuple:
+    """The gate's constant arguments, without what a saving gate stored for backward."""
+    return node._ctx[:-1] if node._gate.saves else node._ctx
+
+
+def data_of(node: Node) -> Any:
+    return node.data
+
+
+def needs_grad(node: Node) -> bool:
+    return node.requires_grad
+
+
+def is_value(node: Any) -> bool:
+    return type(node) is Value or isinstance(node, Value)
+
+
+def is_tensor(node: Any) -> bool:
+    return isinstance(node, Tensor)
+
+
+def read_data(nodes: list) -> list:
+    """The current ``.data`` of each node: a compiled step's live leaves, read per call."""
+    return [n.data for n in nodes]
+
+
+def add_value_grads(nodes: list, grads: list) -> None:
+    """Accumulate float gradients into Value leaves, as eager's ``a.grad += ...`` does."""
+    for n, g in zip(nodes, grads):
+        n.grad += g
+
+
+def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
+    """Accumulate into a Tensor leaf's ``.grad`` (``down`` already of its shape and dtype)."""
+    old = node.grad
+    if old is None:
+        node.grad = down if owned else down.copy()
+    else:
+        old += down
+
+
+def set_output_grad(node: Node, seed: Any) -> None:
+    node.grad = seed
+
+
+# -- calling gates ------------------------------------------------------------------------
+
+def saves(gate: Any) -> bool:
+    """Whether the gate's forward returns ``(out, saved)`` for its rules."""
+    return gate.saves
+
+
+def bind_forward(gate: Any, binary: bool, consts: tuple) -> Callable:
+    """``f(a)`` or ``f(a, b)`` running the gate's array forward with its constants.
+
+    A saving gate's ``f`` returns ``(out, saved)``.
+    """
+    fwd = gate.array
+    if binary:
+        return fwd
+    if not consts:
+        return fwd
+    return lambda a: fwd(a, *consts)
+
+
+def bind_rule(gate: Any, i: int, binary: bool, consts: tuple) -> Callable:
+    """``r(g, out, a, b)`` (binary) or ``r(g, out, a, saved)`` giving input ``i``'s gradient."""
+    rule = gate.vjp[i]
+    if binary:
+        return rule
+    if gate.saves:
+        return lambda g, out, a, saved: rule(g, out, a, *consts, saved)
+    return lambda g, out, a, saved: rule(g, out, a, *consts)
+
+
+def label_of(node: Node) -> str:
+    return node.label

@@ -1,0 +1,167 @@
+"""``compile(fn)``: trace on the first call, replay on the next; retrace when a call differs."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..engine import grad as eager_grad
+from ..tensor import Tensor
+from ..value import Value
+from . import adapter
+from .cost import choose_scalar_replay
+from .eager import EAGER_THIS_CALL, Eager
+from .tensor_replay import TensorReplay
+from .trace import CompileError, Recorder, args_unchanged, build, flatten
+
+
+class GuardError(CompileError):
+    """A replay's guard failed and the step was compiled with ``retrace=False``."""
+
+
+class CompiledValue(Value):
+    """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward."""
+
+    __slots__ = ("_run_backward",)
+
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
+        if create_graph:
+            raise NotImplementedError("a compiled step computes first derivatives only; "
+                                      "call the function uncompiled for create_graph=True")
+        self._run_backward(self._check_seed(grad))
+
+
+class CompiledTensor(Tensor):
+    """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward."""
+
+    __slots__ = ("_run_backward",)
+
+    def backward(self, grad: Any = None, create_graph: bool = False,
+                 retain_graph: bool | None = None) -> None:
+        if create_graph:
+            raise NotImplementedError("a compiled step computes first derivatives only; "
+                                      "call the function uncompiled for create_graph=True")
+        self._run_backward(self._check_seed(grad))
+
+
+class CompiledStep:
+    """A function traced once and replayed; see ``autograd.compile``."""
+
+    def __init__(self, fn: Callable, check: bool | int = False, retrace: bool = True,
+                 max_traces: int = 8) -> None:
+        if not callable(fn):
+            raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.checks_left = (3 if check is True else int(check)) if check else 0
+        self.retrace = retrace
+        self.max_traces = max_traces
+        self.traces = 0  # how many times the function was traced
+        self._cache: dict = {}  # structure key -> list of replays, most recent first
+        self._last: Any = None
+
+    @property
+    def source(self) -> str:
+        """The generated program of the last call's trace."""
+        return self._last.source if self._last is not None else "# not traced yet\n"
+
+    @property
+    def mode(self) -> str:
+        return self._last.mode if self._last is not None else "not traced"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        flat, key, args, kwargs = flatten(args, kwargs)
+        replays = self._cache.setdefault(key, [])
+        for replay in replays:
+            if isinstance(replay, Eager):
+                self._last = replay
+                return self.fn(*args, **kwargs)
+            if not args_unchanged(replay.program, flat):
+                continue
+            outcome = replay.run(flat)
+            if outcome is EAGER_THIS_CALL:  # e.g. a nan where eager raises a clear error
+                return self.fn(*args, **kwargs)
+            if outcome is not None:
+                self._last = replay
+                return self._result(replay, flat, *outcome, args, kwargs)
+        if replays and not self.retrace:
+            raise GuardError(
+                f"compile({self.__name__}): a replay's guard failed (the graph's structure "
+                "depends on values that changed: a comparison, float() or item() on a node, "
+                "or an argument no node reads) and retrace=False")
+        if len(replays) >= self.max_traces:
+            raise CompileError(
+                f"compile({self.__name__}): traced {len(replays)} times for arguments of the "
+                "same structure: its graph depends on values through Python control flow "
+                "(comparisons, float(), item()) that change from call to call. Call it "
+                f"uncompiled, or raise max_traces (now {self.max_traces})")
+        return self._trace(replays, flat, args, kwargs)
+
+    def _trace(self, replays: list, flat: list, args: tuple, kwargs: dict) -> Any:
+        recorder = Recorder()
+        out = recorder.run(self.fn, args, kwargs)
+        program = build(out, flat, recorder)
+        self.traces += 1
+        if program.unreplayable:
+            replay: Any = Eager(program.unreplayable)
+        elif program.kind == "tensor":
+            replay = TensorReplay(program)
+        else:
+            replay = choose_scalar_replay(program)
+        replays.insert(0, replay)
+        self._last = replay
+        return out
+
+    def _result(self, replay: Any, flat: list, out: Any, grads: Callable,
+                args: tuple, kwargs: dict) -> Any:
+        nodes = replay.leaf_nodes(flat)
+        expected = None
+        if self.checks_left:
+            self.checks_left -= 1
+            expected = self.fn(*args, **kwargs)
+            _check_close(out, adapter.data_of(expected), "the loss")
+
+        def run_backward(seed: Any) -> None:
+            contributions = grads(seed)
+            if expected is not None:
+                wanted = [n for n, (c, _) in zip(nodes, contributions) if c is not None]
+                eager = eager_grad(expected, wanted, grad_output=seed)
+                for node, got, want in zip(wanted, (c for c, _ in contributions
+                                                    if c is not None), eager):
+                    _check_close(got, want, f"the gradient of {node!r:.60}")
+            _write(nodes, contributions)
+            adapter.set_output_grad(result, seed)
+
+        if replay.program.kind == "value":
+            result: Any = CompiledValue(float(out))
+        else:
+            result = CompiledTensor(out, requires_grad=True)
+        result._run_backward = run_backward
+        result.label = "loss (compiled)"
+        return result
+
+
+def _write(nodes: list, contributions: list) -> None:
+    values, value_grads = [], []
+    for node, (c, owned) in zip(nodes, contributions):
+        if c is None:
+            continue
+        if adapter.is_value(node):
+            values.append(node)
+            value_grads.append(c)
+        else:
+            adapter.add_tensor_grad(node, c, owned)
+    adapter.add_value_grads(values, value_grads)
+
+
+def _check_close(got: Any, want: Any, what: str) -> None:
+    tol = 1e-5 if np.asarray(got).dtype == np.float32 else 1e-10
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    scale = max(float(np.max(np.abs(want), initial=0.0)), 1.0)
+    if got.shape != want.shape or not np.allclose(got, want, rtol=0, atol=tol * scale,
+                                                  equal_nan=True):
+        raise CompileError(f"compile(check=True): the compiled step and eager disagree on "
+                           f"{what}: {got!r:.200} vs eager {want!r:.200}")

@@ -1,0 +1,299 @@
+"""Tracing: run the loss function once, eagerly, and record its graph as a flat program.
+
+The program lists the nodes inputs-first. A leaf says where its value comes from on a
+replay: an argument node (``args[k].data``), an argument number or array, possibly through
+the conversion a Tensor applied to it (``as_array``, ``_labels``, ``_lift``), or the leaf
+node itself (parameters and anything else captured: their ``.data`` is read on every
+call). A gate step says which gate ran on which nodes with which constants; a constant
+that came from an argument is an ``ArgRef`` and is recomputed per call.
+
+While the function runs, comparisons and ``float``/``item`` on nodes are recorded as guards:
+the structure of the graph may depend on them, so a replay checks that each gives the same
+answer and otherwise traces again.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import tensor as tensor_module
+from ..node import Node
+from ..tensor import Tensor
+from ..value import Value
+from . import adapter
+
+
+class CompileError(RuntimeError):
+    """A function cannot be compiled or replayed as asked."""
+
+
+@dataclass(frozen=True)
+class ArgRef:
+    """A value computed per call from flat argument ``k`` (through ``derive``, if any)."""
+
+    k: int
+    derive: tuple = ()  # (fn, rest) pairs, applied in order: fn(x, *rest)
+
+    def resolve(self, flat: list) -> Any:
+        x = flat[self.k]
+        for fn, rest in self.derive:
+            x = fn(x, *rest)
+        return x
+
+
+@dataclass
+class Step:
+    gate: Any
+    inputs: tuple  # node indices
+    consts: tuple  # the gate's constants, ArgRefs where they come from arguments
+
+
+@dataclass
+class Guard:
+    node: int  # index of the node whose value was read
+    op: str  # "lt", "le", "gt", "ge" or "read" (float/item)
+    other: Any  # a node index (int wrapped in a tuple), an ArgRef, or a constant
+    result: Any
+
+    def holds(self, value: Any, other: Any) -> bool:
+        got = value if self.op == "read" else _COMPARE[self.op](value, other)
+        return bool(np.array_equal(got, self.result))
+
+
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+@dataclass
+class Program:
+    """A traced graph: ``sources[i]`` for leaves, ``steps[i]`` for gate outputs."""
+
+    kind: str  # "value" or "tensor"
+    n: int
+    sources: dict = field(default_factory=dict)  # leaf index -> ("arg", k) | ("ref", ArgRef)
+    #                                                | ("node", node)
+    steps: dict = field(default_factory=dict)  # node index -> Step
+    shapes: list = field(default_factory=list)
+    dtypes: list = field(default_factory=list)
+    needs_grad: list = field(default_factory=list)  # per node: does a gradient flow here
+    labels: list = field(default_factory=list)
+    traced: list = field(default_factory=list)  # each node's number at trace (Values only)
+    grad_leaves: list = field(default_factory=list)  # leaf indices whose .grad is written
+    guards: list = field(default_factory=list)
+    arg_values: list = field(default_factory=list)  # (k, value): args no node reads directly
+    root: int = 0
+    unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
+
+    def __len__(self) -> int:
+        return self.n
+
+
+# -- flattening arguments --------------------------------------------------------------
+
+def flatten(args: tuple, kwargs: dict) -> tuple:
+    """(flat items, structure key, the arguments rebuilt) for one call.
+
+    Lists and tuples are walked; nodes, floats and arrays are live items (their key holds
+    type, shape, dtype); ints, bools, strings and None are part of the key (a new value
+    retraces); any other object is keyed by identity. Numpy float scalars become floats.
+    """
+    flat: list = []
+    key: list = []
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, (list, tuple)) and not isinstance(x, Node):
+            key.append((type(x), len(x)))
+            items = [walk(item) for item in x]
+            return items if type(x) is list else tuple(items) if type(x) is tuple \
+                else type(x)(*items)
+        if isinstance(x, Node):
+            shape = () if adapter.is_value(x) else x.shape
+            dtype = None if adapter.is_value(x) else x.dtype
+            key.append(("node", type(x), shape, dtype, bool(adapter.needs_grad(x))))
+        elif isinstance(x, (float, np.floating)) and not isinstance(x, bool):
+            x = float(x)
+            key.append(("float",))
+        elif isinstance(x, np.ndarray):
+            key.append(("array", x.shape, x.dtype))
+        elif x is None or isinstance(x, (bool, int, str, np.integer, np.bool_)):
+            key.append(("static", type(x), x))
+            return x
+        else:
+            key.append(("object", id(x)))
+            return x
+        flat.append(x)
+        return x
+
+    rebuilt_args = tuple(walk(a) for a in args)
+    rebuilt_kwargs = {name: walk(kwargs[name]) for name in sorted(kwargs)}
+    return flat, tuple(key), rebuilt_args, rebuilt_kwargs
+
+
+# -- recording while the function runs -------------------------------------------------
+
+_lock = threading.RLock()
+
+# Comparisons and reads of a node's number: (class, method name, guard op).
+_READS = [(Value, "__lt__", "lt"), (Value, "__le__", "le"), (Value, "__gt__", "gt"),
+          (Value, "__ge__", "ge"), (Value, "__float__", "read"), (Value, "item", "read"),
+          (Tensor, "__lt__", "lt"), (Tensor, "__le__", "le"), (Tensor, "__gt__", "gt"),
+          (Tensor, "__ge__", "ge"), (Tensor, "item", "read")]
+
+# Conversions a Tensor applies to an operand before it becomes data or a gate constant:
+# recorded so that a replay can apply them again to the new argument.
+_DERIVATIONS = [(tensor_module, "as_array"), (tensor_module, "_labels"),
+                (tensor_module, "_lift")]
+
+
+class _DtypeOf:
+    """Stands in for the node ``_lift`` matches dtypes against (it reads only ``.data``)."""
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.data = np.empty(0, dtype)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.reads: list = []  # (node, op, other, result)
+        self.derived: dict = {}  # id(result) -> (input, fn, rest)
+        self.keep: list = []  # keeps recorded objects alive, so ids stay unique
+
+    def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        with _lock:
+            originals = []
+            try:
+                for cls, name, op in _READS:
+                    originals.append((cls, name, cls.__dict__[name]))
+                    setattr(cls, name, self._reader(cls.__dict__[name], op))
+                for module, name in _DERIVATIONS:
+                    originals.append((module, name, getattr(module, name)))
+                    setattr(module, name, self._deriver(getattr(module, name), name))
+                return fn(*args, **kwargs)
+            finally:
+                for owner, name, original in originals:
+                    setattr(owner, name, original)
+
+    def _reader(self, method: Callable, op: str) -> Callable:
+        def read(node: Any, *other: Any) -> Any:
+            result = method(node, *other)
+            self.reads.append((node, op, other[0] if other else None, result))
+            return result
+        return read
+
+    def _deriver(self, fn: Callable, name: str) -> Callable:
+        def derive(x: Any, *rest: Any) -> Any:
+            out = fn(x, *rest)
+            if out is not x:
+                if name == "_lift" and rest and rest[0] is not None:
+                    rest = (_DtypeOf(rest[0].data.dtype),)  # not the node: no graph kept
+                self.derived[id(out)] = (x, fn, rest, name == "_lift")
+                self.keep.append((out, x))
+            return out
+        return derive
+
+
+# -- building the program --------------------------------------------------------------
+
+def build(root: Any, flat: list, recorder: Recorder) -> Program:
+    """The program of the graph under ``root``, its leaves matched to the arguments."""
+    if not isinstance(root, Node):
+        raise CompileError(f"the compiled function must return a Value or Tensor (the loss), "
+                           f"got {type(root).__name__}")
+    kind = "value" if adapter.is_value(root) else "tensor"
+    order = adapter.graph_inputs_first(root)
+    index = {id(node): i for i, node in enumerate(order)}
+    arg_node = {id(x): k for k, x in enumerate(flat) if isinstance(x, Node)}
+    arg_item = {id(x): k for k, x in enumerate(flat) if not isinstance(x, Node)}
+    used: set = set()
+
+    def ref(obj: Any) -> ArgRef | None:
+        """``obj`` as computed from an argument, following the recorded conversions."""
+        chain = []
+        while True:
+            k = arg_item.get(id(obj))
+            if k is not None:
+                used.add(k)
+                return ArgRef(k, tuple(reversed(chain)))
+            step = recorder.derived.get(id(obj))
+            if step is None:
+                return None
+            source, fn, rest, takes_data = step
+            chain.append((_data_of_result(fn) if takes_data else fn, rest))
+            obj = source
+
+    def live_consts(consts: tuple) -> tuple:
+        out = []
+        for c in consts:
+            if isinstance(c, tuple):
+                out.append(live_consts(c))
+            elif isinstance(c, (float, np.ndarray)):
+                out.append(ref(c) or c)
+            else:
+                out.append(c)
+        return tuple(out)
+
+    program = Program(kind=kind, n=len(order), root=len(order) - 1)
+    for i, node in enumerate(order):
+        data = adapter.data_of(node)
+        program.shapes.append(np.shape(data))
+        program.dtypes.append(np.float64 if kind == "value" else data.dtype)
+        program.needs_grad.append(bool(adapter.needs_grad(node)))
+        program.labels.append(adapter.label_of(node))
+        if kind == "value":
+            program.traced.append(data)
+        gate = adapter.gate_of(node)
+        if gate is None:
+            if id(node) in arg_node:
+                program.sources[i] = ("arg", arg_node[id(node)])
+                used.add(arg_node[id(node)])
+            else:
+                r = ref(node) if kind == "tensor" else None  # a _lift-ed argument
+                r = r or ref(data)
+                program.sources[i] = ("ref", r) if r is not None else ("node", node)
+            if program.needs_grad[i] and program.sources[i][0] != "ref":
+                program.grad_leaves.append(i)
+            continue
+        inputs = tuple(index[id(x)] for x in adapter.inputs_of(node))
+        program.steps[i] = Step(gate, inputs, live_consts(adapter.constants_of(node)))
+
+    for node, op, other, result in recorder.reads:
+        if id(node) not in index:
+            program.unreplayable = (f"the function read the value of a {type(node).__name__} "
+                                    "that the loss does not depend on (through a comparison, "
+                                    "float() or item()), so a replay cannot check it")
+            break
+        if isinstance(other, Node):
+            if id(other) not in index:
+                program.unreplayable = "a comparison with a node the loss does not depend on"
+                break
+            other = (index[id(other)],)
+        elif isinstance(other, (float, np.ndarray)):
+            other = ref(other) or other
+        program.guards.append(Guard(index[id(node)], op, other, result))
+    program.arg_values = [(k, x) for k, x in enumerate(flat)
+                          if k not in used and not isinstance(x, Node)]
+    return program
+
+
+def _data_of_result(fn: Callable) -> Callable:
+    return lambda x, *rest: fn(x, *rest).data
+
+
+def args_unchanged(program: Program, flat: list) -> bool:
+    """Whether the arguments no node reads directly still equal their traced values."""
+    return all(np.array_equal(flat[k], value) for k, value in program.arg_values)
+
+
+def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
+    """The other side of a guard's comparison on this call."""
+    other = guard.other
+    if isinstance(other, tuple):
+        return values(other[0])
+    if isinstance(other, ArgRef):
+        return other.resolve(flat)
+    return other
