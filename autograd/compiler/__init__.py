@@ -15,6 +15,8 @@ What is live and what is frozen:
   Python or numpy code is checked for equality on each call, and a new value retraces.
   Ints, bools and strings in the arguments are part of the structure: a new one retraces.
 - Numbers and arrays captured from outside the function are constants of the trace.
+- A compiled step holds the leaves it captured: after replacing one (a new object where
+  a parameter was), call ``step.reset()``, or pass such leaves as arguments.
 - Arguments of another structure, shape or dtype retrace (a small cache per structure).
 - A comparison, ``float()`` or ``item()`` on a node while tracing records a guard; a
   replay whose guard gives another answer retraces (or raises ``GuardError`` with
@@ -38,11 +40,13 @@ __all__ = ["compile", "CompiledStep", "CompileError", "GuardError"]
 
 
 def compile(fn: Callable, *, check: bool | int = False, retrace: bool = True,  # noqa: A001
-            max_traces: int = 8) -> CompiledStep:
+            max_traces: int = 8, vectorize: bool | None = None) -> CompiledStep:
     """``fn`` traced on its first call and replayed after; see the module docstring.
 
     ``check``: compare with eager on the first 3 replays (or this many). ``retrace``:
     trace again when a guard fails (else raise ``GuardError``). ``max_traces``: how many
-    traces to keep per argument structure before raising ``CompileError``.
+    traces to keep per argument structure before raising ``CompileError``. ``vectorize``:
+    for Value graphs, True or False overrides the cost model's choice.
     """
-    return CompiledStep(fn, check=check, retrace=retrace, max_traces=max_traces)
+    return CompiledStep(fn, check=check, retrace=retrace, max_traces=max_traces,
+                        vectorize=vectorize)

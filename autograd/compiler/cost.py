@@ -20,7 +20,9 @@ NODE_COST = 0.03e-6  # seconds per node vectorized
 EAGER_NODE_COST = 1.2e-6  # seconds per node, eager forward + backward
 
 
-def choose_scalar_replay(program: Program) -> Any:
+def choose_scalar_replay(program: Program, vectorize: bool | None = None) -> Any:
+    """The replay for a Value program: vectorized when the cost model (or ``vectorize``)
+    says so, else eager."""
     if not program.steps:
         return Eager("the function returned a leaf: there is nothing to replay")
     if has_arg_constants(program):
@@ -28,8 +30,8 @@ def choose_scalar_replay(program: Program) -> Any:
     plan = schedule(program)
     vectorized = len(plan.groups) * GROUP_COST + program.n * NODE_COST
     eager = program.n * EAGER_NODE_COST
-    if vectorized > 0.7 * eager:
-        return Eager(f"{program.n} nodes in {len(plan.groups)} level groups "
+    if vectorize is False or vectorize is None and vectorized > 0.7 * eager:
+        return Eager("vectorize=False" if vectorize is False else f"{program.n} nodes in {len(plan.groups)} level groups "
                      f"(~{program.n / len(plan.groups):.1f} nodes per group): too narrow to "
                      "pay for vectorizing")
     try:

@@ -39,7 +39,7 @@ class ScalarReplay:
         """Run the forward on the traced leaves: every node must equal eager's number."""
         p = self.program
         leaves = [0.0] * len(self.plan.leaf_sources)
-        for i, (kind, _) in p.sources.items():
+        for i in p.sources:
             leaves[self.plan.slot[i]] = traced[i]
         with np.errstate(all="ignore"):
             buf, _ = self._forward(leaves)

@@ -51,7 +51,7 @@ class CompiledStep:
     """A function traced once and replayed; see ``autograd.compile``."""
 
     def __init__(self, fn: Callable, check: bool | int = False, retrace: bool = True,
-                 max_traces: int = 8) -> None:
+                 max_traces: int = 8, vectorize: bool | None = None) -> None:
         if not callable(fn):
             raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
         functools.update_wrapper(self, fn)
@@ -59,9 +59,15 @@ class CompiledStep:
         self.checks_left = (3 if check is True else int(check)) if check else 0
         self.retrace = retrace
         self.max_traces = max_traces
+        self.vectorize = vectorize
         self.traces = 0  # how many times the function was traced
         self._cache: dict = {}  # structure key -> list of replays, most recent first
         self._last: Any = None
+
+    def reset(self) -> None:
+        """Forget every trace: the next call traces again (after replacing a captured leaf)."""
+        self._cache.clear()
+        self._last = None
 
     @property
     def source(self) -> str:
@@ -110,7 +116,7 @@ class CompiledStep:
         elif program.kind == "tensor":
             replay = TensorReplay(program)
         else:
-            replay = choose_scalar_replay(program)
+            replay = choose_scalar_replay(program, self.vectorize)
         replays.insert(0, replay)
         self._last = replay
         return out
