@@ -82,8 +82,16 @@ def generate(s: Schedule, root_slot: int, grad_slots: list) -> tuple[str, dict]:
             fwd.append(f"    # level {group.level}: {len(members)} sums of {k} terms "
                        f"(chains of +, added in order)")
             terms = _gather(em, 'buf', inputs)
-            # accumulate adds row after row, as eager's chain does (np.sum may reorder)
-            fwd.append(f"    {out} = np.add.accumulate({terms}, axis=0)[-1]")
+            # Row after row, as eager's chain adds (np.sum may add pairwise): a loop of
+            # vector adds for long rows, accumulate (one call) for short ones.
+            if len(members) >= 256:
+                fwd.append(f"    terms = {terms}")
+                fwd.append(f"    total = {out}")
+                fwd.append("    np.add(terms[0], terms[1], out=total)")
+                fwd.append("    for row in terms[2:]:")
+                fwd.append("        total += row")
+            else:
+                fwd.append(f"    {out} = np.add.accumulate({terms}, axis=0)[-1]")
             bwd_groups.append((group, inputs, None, []))
             continue
         gate = group.kind

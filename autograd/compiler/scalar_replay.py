@@ -23,6 +23,8 @@ class ScalarReplay:
         self.plan = plan
         slot = plan.slot
         self._grad_nodes = [program.sources[i][1] for i in program.grad_leaves]
+        self._grad_nodes_fixed = all(program.sources[i][0] == "node"
+                                     for i in program.grad_leaves)
         self.source, ns = generate(plan, slot[program.root],
                                    [slot[i] for i in program.grad_leaves])
         self.source = (f"# {program.n} scalar nodes in {len(plan.groups)} groups; "
@@ -54,6 +56,8 @@ class ScalarReplay:
 
     def leaf_nodes(self, flat: list) -> list:
         p = self.program
+        if self._grad_nodes_fixed:
+            return self._grad_nodes
         return [flat[what] if kind == "arg" else what
                 for kind, what in (p.sources[i] for i in p.grad_leaves)]
 

@@ -66,11 +66,14 @@ def schedule(p: Program) -> Schedule:
     level = {i: 0 for i in p.sources}
     groups: dict = {}
     for i in sorted(terms):
-        level[i] = 1 + max(level[j] for j in terms[i])
+        ins = terms[i]
+        depth = 1 + (max(map(level.__getitem__, ins)) if len(ins) > 2 else
+                     max(level[ins[0]], level[ins[-1]]))
+        level[i] = depth
         step = p.steps[i]
-        merged = step.gate is G.ADD and len(terms[i]) > 2
-        key = (level[i], SUM, len(terms[i])) if merged else \
-            (level[i], step.gate, _hashable(step.consts))
+        merged = len(ins) > 2
+        key = (depth, SUM, len(ins)) if merged else \
+            (depth, step.gate, _hashable(step.consts) if step.consts else ())
         if key not in groups:
             groups[key] = Group(level[i], (SUM if merged else step.gate),
                                 () if merged else step.consts)

@@ -153,6 +153,9 @@ class CompiledStep:
 
 
 def _write(nodes: list, contributions: list) -> None:
+    if nodes and adapter.is_value(nodes[0]):  # a Value graph: every leaf is a Value
+        adapter.add_value_grads(nodes, [c for c, _ in contributions])
+        return
     values, value_grads = [], []
     for node, (c, owned) in zip(nodes, contributions):
         if c is None:

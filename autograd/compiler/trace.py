@@ -85,7 +85,9 @@ class Program:
     traced: list = field(default_factory=list)  # each node's number at trace (Values only)
     grad_leaves: list = field(default_factory=list)  # leaf indices whose .grad is written
     guards: list = field(default_factory=list)
-    arg_values: list = field(default_factory=list)  # (k, value): args no node reads directly
+    # Arguments no node reads directly, with their traced values: floats, arrays
+    arg_floats: tuple = ([], [])  # (positions, values)
+    arg_arrays: list = field(default_factory=list)  # (position, array)
     root: int = 0
     unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
 
@@ -106,6 +108,10 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
     key: list = []
 
     def walk(x: Any) -> Any:
+        if type(x) is list and all(type(item) is float for item in x):  # the common case
+            key.append(("floats", len(x)))
+            flat.extend(x)
+            return x
         if isinstance(x, (list, tuple)) and not isinstance(x, Node):
             key.append((type(x), len(x)))
             items = [walk(item) for item in x]
@@ -240,12 +246,14 @@ def build(root: Any, flat: list, recorder: Recorder) -> Program:
     program = Program(kind=kind, n=len(order), root=len(order) - 1)
     for i, node in enumerate(order):
         data = adapter.data_of(node)
-        program.shapes.append(np.shape(data))
-        program.dtypes.append(np.float64 if kind == "value" else data.dtype)
-        program.needs_grad.append(bool(adapter.needs_grad(node)))
-        program.labels.append(adapter.label_of(node))
         if kind == "value":
             program.traced.append(data)
+            program.needs_grad.append(True)
+        else:
+            program.shapes.append(data.shape)
+            program.dtypes.append(data.dtype)
+            program.needs_grad.append(bool(adapter.needs_grad(node)))
+        program.labels.append(adapter.label_of(node))
         gate = adapter.gate_of(node)
         if gate is None:
             if id(node) in arg_node:
@@ -258,8 +266,11 @@ def build(root: Any, flat: list, recorder: Recorder) -> Program:
             if program.needs_grad[i] and program.sources[i][0] != "ref":
                 program.grad_leaves.append(i)
             continue
-        inputs = tuple(index[id(x)] for x in adapter.inputs_of(node))
-        program.steps[i] = Step(gate, inputs, live_consts(adapter.constants_of(node)))
+        ins = adapter.inputs_of(node)
+        inputs = (index[id(ins[0])],) if len(ins) == 1 else \
+            (index[id(ins[0])], index[id(ins[1])])
+        consts = adapter.constants_of(node)
+        program.steps[i] = Step(gate, inputs, live_consts(consts) if consts else ())
 
     for node, op, other, result in recorder.reads:
         if id(node) not in index:
@@ -275,8 +286,10 @@ def build(root: Any, flat: list, recorder: Recorder) -> Program:
         elif isinstance(other, (float, np.ndarray)):
             other = ref(other) or other
         program.guards.append(Guard(index[id(node)], op, other, result))
-    program.arg_values = [(k, x) for k, x in enumerate(flat)
-                          if k not in used and not isinstance(x, Node)]
+    unread = [(k, x) for k, x in enumerate(flat) if k not in used and not isinstance(x, Node)]
+    program.arg_floats = ([k for k, x in unread if type(x) is float],
+                          [x for _, x in unread if type(x) is float])
+    program.arg_arrays = [(k, x) for k, x in unread if type(x) is not float]
     return program
 
 
@@ -286,7 +299,9 @@ def _data_of_result(fn: Callable) -> Callable:
 
 def args_unchanged(program: Program, flat: list) -> bool:
     """Whether the arguments no node reads directly still equal their traced values."""
-    return all(np.array_equal(flat[k], value) for k, value in program.arg_values)
+    keys, floats = program.arg_floats  # compared as one list, at C speed
+    return [flat[k] for k in keys] == floats and all(
+        np.array_equal(flat[k], value) for k, value in program.arg_arrays)
 
 
 def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
