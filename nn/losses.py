@@ -21,7 +21,7 @@ def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     ``relu``: at z = 0 the max gate splits the gradient in half, which gives the exact
     derivative σ(0) - y = 0.5 - y where a zero-initialized model starts.
     """
-    y = Tensor(np.asarray(y, dtype=z.dtype), label="y")
+    y = Tensor(y, dtype=z.dtype, label="y")  # through Tensor: autograd.compile sees y
     softplus = (1.0 + (-abs(z)).exp()).log()
     softplus.label = "log(1 + exp(-|z|))"
     return (maximum(z, 0.0) - z * y + softplus).mean()
@@ -39,12 +39,13 @@ def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:
 
 def multiclass_svm(scores: Tensor, y: np.ndarray, delta: float = 1.0) -> Tensor:
     """cs231n's hinge loss: mean over samples of ``sum_{j != y} max(0, s_j - s_y + delta)``."""
-    n, c = scores.shape
+    n = scores.shape[0]
     correct = scores[np.arange(n), y].reshape(n, 1)
     margins = maximum(scores - correct + delta, 0.0)
-    others = np.ones((n, c), dtype=scores.dtype)
-    others[np.arange(n), y] = 0.0  # the correct class's own margin (always delta) is not a loss
-    return (margins * others).sum(axis=1).mean()
+    # The correct class's own margin is exactly delta (and its gradient cancels): take it
+    # off the row's sum rather than masking with an array made from y, which a compiled
+    # step could not see change from batch to batch.
+    return (margins.sum(axis=1) - delta).mean()
 
 
 def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:

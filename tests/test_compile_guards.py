@@ -129,3 +129,19 @@ def test_the_returned_loss_refuses_create_graph_and_not_a_node():
         autograd.compile(lambda a: 1.0)(Value(1.0))
     with pytest.raises(TypeError, match="expected a function"):
         autograd.compile(3)
+
+
+def test_extra_outputs_come_back_as_constants_and_others_are_refused():
+    w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+
+    def fn(x):
+        scores = x * w
+        return scores.relu().sum(), scores
+
+    step = autograd.compile(fn)
+    step(np.array([1.0, 1.0]))
+    loss, scores = step(np.array([3.0, 1.0]))
+    assert loss.item() == 3.0 and scores.data.tolist() == [3.0, -2.0]
+    assert not scores.requires_grad
+    with pytest.raises(CompileError, match="not part of the loss"):
+        autograd.compile(lambda x: ((x * w).sum(), Tensor(1.0)))(np.ones(2))

@@ -82,4 +82,5 @@ class ScalarReplay:
         def grads(seed: Any) -> list:
             return [(g, True) for g in backward(seed, buf, kept)]
 
-        return root, grads
+        extras = [float(buf[self.plan.slot[i]]) for i in self.program.extras]
+        return root, grads, extras

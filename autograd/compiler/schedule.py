@@ -47,8 +47,9 @@ def schedule(p: Program) -> Schedule:
     for step in p.steps.values():
         for j in step.inputs:
             uses[j] = uses.get(j, 0) + 1
+    # Nodes whose value is read after the forward keep a slot of their own (no merging).
     guarded = {gd.node for gd in p.guards} | {gd.other[0] for gd in p.guards
-                                              if isinstance(gd.other, tuple)}
+                                              if isinstance(gd.other, tuple)} | set(p.extras)
     terms: dict = {}
     absorbed: set = set()
     for i in sorted(p.steps):

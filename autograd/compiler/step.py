@@ -121,13 +121,17 @@ class CompiledStep:
         self._last = replay
         return out
 
-    def _result(self, replay: Any, flat: list, out: Any, grads: Callable,
+    def _result(self, replay: Any, flat: list, out: Any, grads: Callable, extras: list,
                 args: tuple, kwargs: dict) -> Any:
         nodes = replay.leaf_nodes(flat)
         expected = None
         if self.checks_left:
             self.checks_left -= 1
             expected = self.fn(*args, **kwargs)
+            if isinstance(expected, tuple):
+                for got, node in zip(extras, expected[1:]):
+                    _check_close(got, adapter.data_of(node), "an extra output")
+                expected = expected[0]
             _check_close(out, adapter.data_of(expected), "the loss")
 
         def run_backward(seed: Any) -> None:
@@ -149,7 +153,10 @@ class CompiledStep:
             result = CompiledTensor(out, requires_grad=True)
         result._run_backward = run_backward
         result.label = "loss (compiled)"
-        return result
+        if not replay.program.returns_tuple:
+            return result
+        kind = Value if replay.program.kind == "value" else Tensor
+        return (result, *(kind(x) for x in extras))
 
 
 def _write(nodes: list, contributions: list) -> None:

@@ -66,7 +66,8 @@ def generate(p: Program) -> tuple[str, dict]:
     """Python source defining ``forward(L, flat)`` and ``backward(g, V)``, and its namespace.
 
     ``forward`` takes the leaves' data ``L`` (in ``sorted(p.sources)`` order) and the flat
-    arguments; it returns the output, every value backward needs, and the guards' values.
+    arguments; it returns the output, every value backward needs, and the values of the guarded
+    nodes and then the extra outputs.
     ``backward`` returns one gradient per ``p.grad_leaves`` entry (None where none flows)
     and whether each is an array of its own.
     """
@@ -106,7 +107,7 @@ def generate(p: Program) -> tuple[str, dict]:
     values = [names[i] for i in range(p.n)] + [f"s{i}" for i in sorted(p.steps)
                                                  if adapter.saves(p.steps[i].gate)]
     values += bwd_setup
-    guard_values = "".join(names[gd.node] + ", " for gd in p.guards)
+    guard_values = "".join(names[i] + ", " for i in [gd.node for gd in p.guards] + p.extras)
     fwd.append(f"    return {names[p.root]}, ({', '.join(values)},), ({guard_values})")
 
     bwd = ["def backward(g, V):", f"    ({', '.join(values)},) = V",

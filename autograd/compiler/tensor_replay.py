@@ -30,7 +30,8 @@ class TensorReplay:
                 for i in p.grad_leaves]
 
     def run(self, flat: list) -> Any:
-        """(output data, backward) for this call, or None when a leaf or guard differs."""
+        """(output data, backward, extra outputs' data) for this call, or None when a leaf
+        or guard differs."""
         p = self.program
         nodes = [flat[what] if kind == "arg" else what for _, kind, what in self._leaves
                  if kind != "ref"]
@@ -41,8 +42,8 @@ class TensorReplay:
             if np.shape(x) != p.shapes[i] or getattr(x, "dtype", None) != p.dtypes[i]:
                 return None  # a leaf changed shape or dtype since the trace
             leaf_values.append(x)
-        out, saved, guard_values = self._forward(leaf_values, flat)
-        values = dict(zip((gd.node for gd in p.guards), guard_values))
+        out, saved, watched = self._forward(leaf_values, flat)
+        values = dict(zip((gd.node for gd in p.guards), watched))
         for guard in p.guards:
             if not guard.holds(values[guard.node], guard_operand(guard, values.get, flat)):
                 return None
@@ -51,4 +52,4 @@ class TensorReplay:
         def grads(seed: Any) -> list:
             return backward(seed, saved)
 
-        return out, grads
+        return out, grads, watched[len(p.guards):]

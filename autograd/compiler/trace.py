@@ -89,6 +89,8 @@ class Program:
     arg_floats: tuple = ([], [])  # (positions, values)
     arg_arrays: list = field(default_factory=list)  # (position, array)
     root: int = 0
+    extras: list = field(default_factory=list)  # other outputs, by node index
+    returns_tuple: bool = False
     unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
 
     def __len__(self) -> int:
@@ -205,11 +207,20 @@ class Recorder:
 
 # -- building the program --------------------------------------------------------------
 
-def build(root: Any, flat: list, recorder: Recorder) -> Program:
-    """The program of the graph under ``root``, its leaves matched to the arguments."""
-    if not isinstance(root, Node):
-        raise CompileError(f"the compiled function must return a Value or Tensor (the loss), "
-                           f"got {type(root).__name__}")
+def build(result: Any, flat: list, recorder: Recorder) -> Program:
+    """The program of the graph under the loss, its leaves matched to the arguments.
+
+    ``result`` is the loss, or a tuple of the loss and other nodes it depends on (extra
+    outputs, such as the scores: a replay gives back their data, without gradient).
+    """
+    extras, returns_tuple = (), isinstance(result, tuple)
+    if returns_tuple and result:
+        result, extras = result[0], result[1:]
+    if not isinstance(result, Node) or not all(isinstance(x, Node) for x in extras):
+        raise CompileError("the compiled function must return a Value or Tensor (the loss), "
+                           "or a tuple of the loss and other nodes, got "
+                           f"{type(result).__name__}")
+    root = result
     kind = "value" if adapter.is_value(root) else "tensor"
     order = adapter.graph_inputs_first(root)
     index = {id(node): i for i, node in enumerate(order)}
@@ -272,6 +283,12 @@ def build(root: Any, flat: list, recorder: Recorder) -> Program:
         consts = adapter.constants_of(node)
         program.steps[i] = Step(gate, inputs, live_consts(consts) if consts else ())
 
+    for node in extras:
+        if id(node) not in index:
+            raise CompileError("an extra output of the compiled function is not part of the "
+                               "loss's graph: return only nodes the loss depends on")
+        program.extras.append(index[id(node)])
+    program.returns_tuple = returns_tuple
     for node, op, other, result in recorder.reads:
         if id(node) not in index:
             program.unreplayable = (f"the function read the value of a {type(node).__name__} "
