@@ -31,11 +31,12 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_tensor import LR, REG, SIZES, make_problem, numpy_step  # noqa: E402
+from bench_value import two_moons  # noqa: E402
+
 import autograd  # noqa: E402
 from autograd import Tensor, Value  # noqa: E402
 from autograd.engine import topological_order  # noqa: E402
-from bench_tensor import LR, REG, SIZES, make_problem, numpy_step  # noqa: E402
-from bench_value import two_moons  # noqa: E402
 from nn import MLP  # noqa: E402
 
 RESULTS = HERE / "results" / "compile.json"

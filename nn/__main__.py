@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction")
     p.add_argument("-o", "--out", default="out", help="folder for the outputs (default out/)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--compile", action="store_true",
+                   help="trace the training step once and replay it (autograd.compile)")
     return p
 
 
@@ -144,7 +146,7 @@ def train(args: argparse.Namespace) -> int:
     history = model.fit(X_train, y_train, epochs=s["epochs"], lr=s["lr"],
                         batch_size=s["batch_size"], reg=s["reg"], optimizer=s["optimizer"],
                         seed=args.seed, verbose=not args.quiet,
-                        validation_data=(X_test, y_test))
+                        validation_data=(X_test, y_test), compile=args.compile)
     train_acc, test_acc = model.score(X_train, y_train), model.score(X_test, y_test)
     print(f"final loss {history['loss'][-1]:.4f}")
     print(f"train accuracy: {train_acc:.2%}")

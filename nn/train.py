@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm import tqdm
 
+import autograd
 from autograd import Tensor, no_grad
 
 from .init import as_generator
@@ -46,7 +47,8 @@ class History(dict):
 def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
         batch_size: int | None = None, reg: float = 0.0,
         optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
-        verbose: bool = True, validation_data: tuple[Any, Any] | None = None) -> History:
+        verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
+        compile: bool = False) -> History:  # noqa: A002
     """Train ``model`` on ``X`` (n_samples, n_features) and labels ``y``; see Classifier.fit."""
     X = check_features(X, model.n_features)
     y = check_labels(y, len(X), model.n_classes)
@@ -75,6 +77,13 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
                disable=quiet, dynamic_ncols=True)
     every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
+
+    def objective(xb: Tensor, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+        scores = model.forward(xb)
+        return model.objective(scores, yb, reg), scores
+
+    if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
+        objective = autograd.compile(objective)
     for epoch in bar:
         order = rng.permutation(n) if batch < n else None
         total, correct = 0.0, 0
@@ -84,8 +93,7 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
             else:
                 idx = order[step * batch:(step + 1) * batch]
                 xb, yb = Tensor(X[idx], label="X"), y[idx]
-            scores = model.forward(xb)
-            loss = model.objective(scores, yb, reg)
+            loss, scores = objective(xb, yb)
             value = loss.item()
             if not math.isfinite(value):
                 raise NonFiniteLossError(

@@ -31,9 +31,11 @@ def choose_scalar_replay(program: Program, vectorize: bool | None = None) -> Any
     vectorized = len(plan.groups) * GROUP_COST + program.n * NODE_COST
     eager = program.n * EAGER_NODE_COST
     if vectorize is False or vectorize is None and vectorized > 0.7 * eager:
-        return Eager("vectorize=False" if vectorize is False else f"{program.n} nodes in {len(plan.groups)} level groups "
-                     f"(~{program.n / len(plan.groups):.1f} nodes per group): too narrow to "
-                     "pay for vectorizing")
+        why = "vectorize=False" if vectorize is False else (
+            f"{program.n} nodes in {len(plan.groups)} level groups (~"
+            f"{program.n / len(plan.groups):.1f} nodes per group): too narrow to pay for "
+            "vectorizing")
+        return Eager(why)
     try:
         return ScalarReplay(program, plan, program.traced)
     except CompileError as e:
