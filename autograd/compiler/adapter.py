@@ -34,6 +34,16 @@ def graph_inputs_first(root: Node) -> list:
     return order
 
 
+def describe(node: Node) -> tuple:
+    """(gate, data, first input, second input or None, constants, label, needs grad) of a
+    node in one call: tracing reads every node of the graph once."""
+    gate = node._gate
+    ctx = node._ctx
+    if gate is not None and gate.saves:
+        ctx = ctx[:-1]
+    return gate, node.data, node._a, node._b, ctx, node.label, node.requires_grad
+
+
 def gate_of(node: Node) -> Any:
     return node._gate
 

@@ -9,6 +9,7 @@ slices or reshapes of the buffer rather than copies.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,30 +44,26 @@ class Schedule:
 
 
 def schedule(p: Program) -> Schedule:
-    uses: dict = {}
-    for step in p.steps.values():
-        for j in step.inputs:
-            uses[j] = uses.get(j, 0) + 1
+    uses = Counter(j for step in p.steps.values() for j in step.inputs)
     # Nodes whose value is read after the forward keep a slot of their own (no merging).
     guarded = {gd.node for gd in p.guards} | {gd.other[0] for gd in p.guards
                                               if isinstance(gd.other, tuple)} | set(p.extras)
-    terms: dict = {}
-    absorbed: set = set()
-    for i in sorted(p.steps):
-        step = p.steps[i]
-        if step.gate is G.ADD:
+    terms: dict = {}  # in node order: p.steps is
+    steps = p.steps
+    add = G.ADD
+    for i, step in steps.items():
+        if step.gate is add:
             a, b = step.inputs
-            if a in terms and p.steps[a].gate is G.ADD and uses[a] == 1 and a not in guarded:
-                terms[i] = terms[a] + [b]
-                absorbed.add(a)
+            if a in terms and steps[a].gate is add and uses[a] == 1 and a not in guarded:
+                chain = terms.pop(a)  # a is absorbed: its list grows into this sum's
+                chain.append(b)
+                terms[i] = chain
                 continue
         terms[i] = list(step.inputs)
-    for a in absorbed:
-        del terms[a]
 
     level = {i: 0 for i in p.sources}
     groups: dict = {}
-    for i in sorted(terms):
+    for i in terms:
         ins = terms[i]
         depth = 1 + (max(map(level.__getitem__, ins)) if len(ins) > 2 else
                      max(level[ins[0]], level[ins[-1]]))

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import gates as G
 from .. import tensor_gates as T
 from ..engine import fit_gradient, unbroadcast
 from . import adapter
@@ -127,7 +128,8 @@ def generate(p: Program) -> tuple[str, dict]:
         if not elementwise and compact[i] and gate not in (T.SUM, T.MEAN):
             bwd.append(f"    {gi} = full({gi}, {p.shapes[i]}, np.{np.dtype(p.dtypes[i])})")
             compact[i] = False
-        same = binary and step.inputs[0] == step.inputs[1]
+        # x * x: the two rules give the same product, so one rule on the doubled gradient
+        same = binary and step.inputs[0] == step.inputs[1] and gate is G.MUL
         for k, j in enumerate(step.inputs[:1] if same else step.inputs):
             if not p.needs_grad[j]:
                 continue

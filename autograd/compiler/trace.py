@@ -255,33 +255,31 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
         return tuple(out)
 
     program = Program(kind=kind, n=len(order), root=len(order) - 1)
+    scalar = kind == "value"
+    traced, needs, labels, steps = program.traced, program.needs_grad, program.labels, \
+        program.steps
     for i, node in enumerate(order):
-        data = adapter.data_of(node)
-        if kind == "value":
-            program.traced.append(data)
-            program.needs_grad.append(True)
+        gate, data, a, b, consts, label, grad = adapter.describe(node)
+        if scalar:
+            traced.append(data)
         else:
             program.shapes.append(data.shape)
             program.dtypes.append(data.dtype)
-            program.needs_grad.append(bool(adapter.needs_grad(node)))
-        program.labels.append(adapter.label_of(node))
-        gate = adapter.gate_of(node)
+        needs.append(bool(grad))
+        labels.append(label)
         if gate is None:
             if id(node) in arg_node:
                 program.sources[i] = ("arg", arg_node[id(node)])
                 used.add(arg_node[id(node)])
             else:
-                r = ref(node) if kind == "tensor" else None  # a _lift-ed argument
+                r = None if scalar else ref(node)  # a _lift-ed argument
                 r = r or ref(data)
                 program.sources[i] = ("ref", r) if r is not None else ("node", node)
-            if program.needs_grad[i] and program.sources[i][0] != "ref":
+            if grad and program.sources[i][0] != "ref":
                 program.grad_leaves.append(i)
             continue
-        ins = adapter.inputs_of(node)
-        inputs = (index[id(ins[0])],) if len(ins) == 1 else \
-            (index[id(ins[0])], index[id(ins[1])])
-        consts = adapter.constants_of(node)
-        program.steps[i] = Step(gate, inputs, live_consts(consts) if consts else ())
+        inputs = (index[id(a)],) if b is None else (index[id(a)], index[id(b)])
+        steps[i] = Step(gate, inputs, live_consts(consts) if consts else ())
 
     for node in extras:
         if id(node) not in index:
