@@ -310,22 +310,54 @@ def compile_cost(repeat: int) -> dict:
             "pays_off_after_steps": (first - eager) / max(eager_step - replay, 1e-12)}
 
 
+def markdown(rows: list) -> str:
+    """The results as benchmarks/README.md's table (from compile.json)."""
+    out = ["| workload | compiled | ratio | target |", "|---|---|---|---|"]
+    for r in rows:
+        name = r["workload"]
+        if "vs_eager" in r:
+            out.append(f"| {name} ({r['nodes']:,} nodes) | {r['compiled_ms']:.2f} ms | "
+                       f"**{r['vs_eager']:.0f}x** faster than eager ({r['eager_ms']:.0f} ms); "
+                       f"{r['vs_numpy']:.1f}x hand numpy's time ({r['numpy_ms']:.2f} ms)"
+                       + (f"; **{r['vs_micrograd']:.0f}x** faster than micrograd "
+                          f"({r['micrograd_ms']:.0f} ms)" if "vs_micrograd" in r else "")
+                       + " | ≥ 50x eager (100x at 1,000 points), ≥ 1,000x micrograd |")
+        elif "compiled_vs_eager_time" in r:
+            out.append(f"| {name} | {r['compiled_ms']:.1f} ms ({r['mode']}) | "
+                       f"**{r['compiled_vs_eager_time']:.2f}x** eager's time | ≤ 1.1x |")
+        elif "compiled_vs_numpy" in r:
+            jax = f"; jax.jit {r['jax.jit_vs_numpy']:.2f}x" if "jax.jit_vs_numpy" in r else ""
+            out.append(f"| {name} | numpy {r['numpy_ms']:.2f} ms | "
+                       f"**{r['compiled_vs_numpy']:.2f}x** hand numpy's time (eager {r['eager_vs_numpy']:.2f}x{jax}) | "
+                       f"{'≤ 1.1x' if 'small' in name else '≤ 1.0x'} |")
+        else:
+            out.append(f"| {name} ({r['nodes']:,} nodes) | first call {r['first_call_ms']:.0f} ms"
+                       f" | {r['compile_us_per_node']:.1f} µs per node; pays off after "
+                       f"{r['pays_off_after_steps']:.1f} steps | ≤ 10 µs; ≤ 5 steps |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="small sizes only, no peers")
+    parser.add_argument("--table", action="store_true",
+                        help="print the markdown table of the last results and stop")
     args = parser.parse_args()
+    if args.table:
+        print(markdown(json.loads(RESULTS.read_text())["rows"]))
+        return
     rows: list = []
 
     def report(row: dict) -> None:
         rows.append(row)
-        print(json.dumps(row, default=float))
+        print(json.dumps(row, default=float), flush=True)
 
     report(scalar_mlp(100, args.repeat, with_peers=not args.quick))
     if not args.quick:
         report(scalar_mlp(1000, max(3, args.repeat // 3), with_peers=False))
     for n in (1000,) if args.quick else (1000, 10000):
-        report(chain(n, args.repeat))
+        report(chain(n, 3 * args.repeat if n <= 1000 else args.repeat))
     sizes = ["small"] if args.quick else ["small", "medium", "large"]
     for size in sizes:
         for dtype in (np.float64, np.float32):
@@ -338,6 +370,7 @@ def main() -> None:
         RESULTS.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": rows},
                                       indent=1, default=float) + "\n")
         print(f"wrote {RESULTS}")
+    print(markdown(rows))
 
 
 if __name__ == "__main__":
