@@ -328,7 +328,8 @@ def markdown(rows: list) -> str:
         elif "compiled_vs_numpy" in r:
             jax = f"; jax.jit {r['jax.jit_vs_numpy']:.2f}x" if "jax.jit_vs_numpy" in r else ""
             out.append(f"| {name} | numpy {r['numpy_ms']:.2f} ms | "
-                       f"**{r['compiled_vs_numpy']:.2f}x** hand numpy's time (eager {r['eager_vs_numpy']:.2f}x{jax}) | "
+                       f"**{r['compiled_vs_numpy']:.2f}x** hand numpy's time "
+                       f"(eager {r['eager_vs_numpy']:.2f}x{jax}) | "
                        f"{'≤ 1.1x' if 'small' in name else '≤ 1.0x'} |")
         else:
             out.append(f"| {name} ({r['nodes']:,} nodes) | first call {r['first_call_ms']:.0f} ms"
