@@ -66,3 +66,36 @@ def test_compiled_two_layer_net_gives_the_hand_written_gradients():
         for param in (W1, b1, W2, b2):
             param.data = param.data - 0.5 * param.grad
     assert step.traces == 1
+
+
+def test_compiled_micrograd_mlp_step_equals_eager():
+    # 20 samples: the second layer's 320 neuron sums take the loop-of-rows path.
+    import nn
+
+    X, y = nn.make_moons(20, seed=1)
+    rows, signs = X.tolist(), (2.0 * y - 1).tolist()
+    eager_model, model = nn.MLP(2, [16, 16, 1], seed=4), nn.MLP(2, [16, 16, 1], seed=4)
+
+    def loss_of(m):
+        def loss(rows, signs):
+            scores = [m(x) for x in rows]
+            hinge = [(1 + -s * score).relu() for s, score in zip(signs, scores)]
+            return sum(hinge) * (1.0 / len(hinge)) + 1e-4 * sum(p * p for p in m.parameters())
+        return loss
+
+    step = autograd.compile(loss_of(model))
+    for _ in range(3):
+        for m in (eager_model, model):
+            for p in m.parameters():
+                p.grad = 0.0
+        got, want = step(rows, signs), loss_of(eager_model)(rows, signs)
+        got.backward()
+        want.backward()
+        assert got.data == want.data  # sums added in eager's order: bit for bit
+        g = np.array([p.grad for p in model.parameters()])
+        g_eager = np.array([p.grad for p in eager_model.parameters()])
+        np.testing.assert_allclose(g, g_eager, rtol=0, atol=1e-12 * np.abs(g_eager).max())
+        for m in (eager_model, model):
+            for p in m.parameters():
+                p.data -= 0.5 * p.grad
+    assert step.mode == "vectorized by level" and "for row in terms" in step.source

@@ -81,17 +81,20 @@ def generate(s: Schedule, root_slot: int, grad_slots: list) -> tuple[str, dict]:
             k = inputs.shape[0]
             fwd.append(f"    # level {group.level}: {len(members)} sums of {k} terms "
                        f"(chains of +, added in order)")
-            terms = _gather(em, 'buf', inputs)
             # Row after row, as eager's chain adds (np.sum may add pairwise): a loop of
-            # vector adds for long rows, accumulate (one call) for short ones.
+            # vector adds for long rows, accumulate (one call) for short ones. The first
+            # term (a bias, a running total) often sits apart from the rest, which the
+            # layout puts side by side: then the rest is one view of the buffer.
             if len(members) >= 256:
-                fwd.append(f"    terms = {terms}")
+                fwd.append(f"    first = {_gather(em, 'buf', inputs[0])}")
+                fwd.append(f"    terms = {_gather(em, 'buf', inputs[1:])}")
                 fwd.append(f"    total = {out}")
-                fwd.append("    np.add(terms[0], terms[1], out=total)")
-                fwd.append("    for row in terms[2:]:")
+                fwd.append("    np.add(first, terms[0], out=total)")
+                fwd.append("    for row in terms[1:]:")
                 fwd.append("        total += row")
             else:
-                fwd.append(f"    {out} = np.add.accumulate({terms}, axis=0)[-1]")
+                fwd.append(f"    {out} = np.add.accumulate({_gather(em, 'buf', inputs)}, "
+                           "axis=0)[-1]")
             bwd_groups.append((group, inputs, None, []))
             continue
         gate = group.kind
@@ -122,7 +125,12 @@ def generate(s: Schedule, root_slot: int, grad_slots: list) -> tuple[str, dict]:
         g = f"gb[{group.start}:{group.stop}]"
         if rules is None:
             bwd.append(f"    # level {group.level}: each term of a sum gets the sum's gradient")
-            bwd.extend("    " + line for line in _scatter(em, inputs, g))
+            bwd.append(f"    g = {g}")
+            if _range_of(inputs[1:]) is not None and not set(inputs[0]) & set(inputs[1:].ravel()):
+                bwd.extend("    " + line for line in _scatter(em, inputs[0], "g"))
+                bwd.extend("    " + line for line in _scatter(em, inputs[1:], "g"))
+            else:
+                bwd.extend("    " + line for line in _scatter(em, inputs, "g"))
             continue
         bwd.append(f"    # level {group.level}: {len(group.members)} × {group.kind.name}")
         bwd.append(f"    g = {g}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -107,16 +108,25 @@ class CompiledStep:
         return self._trace(replays, flat, args, kwargs)
 
     def _trace(self, replays: list, flat: list, args: tuple, kwargs: dict) -> Any:
-        recorder = Recorder()
-        out = recorder.run(self.fn, args, kwargs)
-        program = build(out, flat, recorder)
+        # Tracing makes many small objects while the whole graph is alive: the cyclic
+        # collector would walk that graph again and again (it finds nothing: nodes hold no
+        # cycles), so it waits until the trace is done.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            recorder = Recorder()
+            out = recorder.run(self.fn, args, kwargs)
+            program = build(out, flat, recorder)
+            if program.unreplayable:
+                replay: Any = Eager(program.unreplayable)
+            elif program.kind == "tensor":
+                replay = TensorReplay(program)
+            else:
+                replay = choose_scalar_replay(program, self.vectorize)
+        finally:
+            if collecting:
+                gc.enable()
         self.traces += 1
-        if program.unreplayable:
-            replay: Any = Eager(program.unreplayable)
-        elif program.kind == "tensor":
-            replay = TensorReplay(program)
-        else:
-            replay = choose_scalar_replay(program, self.vectorize)
         replays.insert(0, replay)
         self._last = replay
         return out
