@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import gates as G
+from .. import tensor as tensor_module
 from ..engine import topological_order
 from ..node import Node
 from ..tensor import Tensor
@@ -44,20 +45,6 @@ def describe(node: Node) -> tuple:
     return gate, node.data, node._a, node._b, ctx, node.label, node.requires_grad
 
 
-def gate_of(node: Node) -> Any:
-    return node._gate
-
-
-def inputs_of(node: Node) -> tuple:
-    """The one or two input nodes, in the gate's argument order."""
-    return (node._a,) if node._b is None else (node._a, node._b)
-
-
-def constants_of(node: Node) -> tuple:
-    """The gate's constant arguments, without what a saving gate stored for backward."""
-    return node._ctx[:-1] if node._gate.saves else node._ctx
-
-
 def data_of(node: Node) -> Any:
     return node.data
 
@@ -68,10 +55,6 @@ def needs_grad(node: Node) -> bool:
 
 def is_value(node: Any) -> bool:
     return type(node) is Value or isinstance(node, Value)
-
-
-def is_tensor(node: Any) -> bool:
-    return isinstance(node, Tensor)
 
 
 def read_data(nodes: list) -> list:
@@ -96,6 +79,22 @@ def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
 
 def set_output_grad(node: Node, seed: Any) -> None:
     node.grad = seed
+
+
+# -- what tracing watches --------------------------------------------------------------
+
+# Reads of a node's number (comparisons, float, item): (class, method, guard op).
+GUARDED_READS = [(Value, "__lt__", "lt"), (Value, "__le__", "le"), (Value, "__gt__", "gt"),
+                 (Value, "__ge__", "ge"), (Value, "__float__", "read"), (Value, "item", "read"),
+                 (Tensor, "__lt__", "lt"), (Tensor, "__le__", "le"), (Tensor, "__gt__", "gt"),
+                 (Tensor, "__ge__", "ge"), (Tensor, "item", "read")]
+
+# Conversions a Tensor applies to an operand before it becomes data or a gate constant,
+# as (module, function name): recorded while tracing so that a replay can apply them again
+# to a new argument. ``_lift`` returns a node (a replay takes its data).
+OPERAND_CONVERSIONS = [(tensor_module, "as_array"), (tensor_module, "_labels"),
+                       (tensor_module, "_lift")]
+CONVERSIONS_TO_NODES = {"_lift"}
 
 
 # -- calling gates ------------------------------------------------------------------------
@@ -126,7 +125,3 @@ def bind_rule(gate: Any, i: int, binary: bool, consts: tuple) -> Callable:
     if gate.saves:
         return lambda g, out, a, saved: rule(g, out, a, *consts, saved)
     return lambda g, out, a, saved: rule(g, out, a, *consts)
-
-
-def label_of(node: Node) -> str:
-    return node.label

@@ -22,10 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import tensor as tensor_module
 from ..node import Node
-from ..tensor import Tensor
-from ..value import Value
 from . import adapter
 
 
@@ -146,18 +143,6 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
 
 _lock = threading.RLock()
 
-# Comparisons and reads of a node's number: (class, method name, guard op).
-_READS = [(Value, "__lt__", "lt"), (Value, "__le__", "le"), (Value, "__gt__", "gt"),
-          (Value, "__ge__", "ge"), (Value, "__float__", "read"), (Value, "item", "read"),
-          (Tensor, "__lt__", "lt"), (Tensor, "__le__", "le"), (Tensor, "__gt__", "gt"),
-          (Tensor, "__ge__", "ge"), (Tensor, "item", "read")]
-
-# Conversions a Tensor applies to an operand before it becomes data or a gate constant:
-# recorded so that a replay can apply them again to the new argument.
-_DERIVATIONS = [(tensor_module, "as_array"), (tensor_module, "_labels"),
-                (tensor_module, "_lift")]
-
-
 class _DtypeOf:
     """Stands in for the node ``_lift`` matches dtypes against (it reads only ``.data``)."""
 
@@ -175,10 +160,10 @@ class Recorder:
         with _lock:
             originals = []
             try:
-                for cls, name, op in _READS:
+                for cls, name, op in adapter.GUARDED_READS:
                     originals.append((cls, name, cls.__dict__[name]))
                     setattr(cls, name, self._reader(cls.__dict__[name], op))
-                for module, name in _DERIVATIONS:
+                for module, name in adapter.OPERAND_CONVERSIONS:
                     originals.append((module, name, getattr(module, name)))
                     setattr(module, name, self._deriver(getattr(module, name), name))
                 return fn(*args, **kwargs)
@@ -197,9 +182,10 @@ class Recorder:
         def derive(x: Any, *rest: Any) -> Any:
             out = fn(x, *rest)
             if out is not x:
-                if name == "_lift" and rest and rest[0] is not None:
-                    rest = (_DtypeOf(rest[0].data.dtype),)  # not the node: no graph kept
-                self.derived[id(out)] = (x, fn, rest, name == "_lift")
+                to_node = name in adapter.CONVERSIONS_TO_NODES
+                if to_node and rest and rest[0] is not None:
+                    rest = (_DtypeOf(adapter.data_of(rest[0]).dtype),)  # no graph kept
+                self.derived[id(out)] = (x, fn, rest, to_node)
                 self.keep.append((out, x))
             return out
         return derive
