@@ -173,16 +173,9 @@ def _write(nodes: list, contributions: list) -> None:
     if nodes and adapter.is_value(nodes[0]):  # a Value graph: every leaf is a Value
         adapter.add_value_grads(nodes, [c for c, _ in contributions])
         return
-    values, value_grads = [], []
     for node, (c, owned) in zip(nodes, contributions):
-        if c is None:
-            continue
-        if adapter.is_value(node):
-            values.append(node)
-            value_grads.append(c)
-        else:
+        if c is not None:
             adapter.add_tensor_grad(node, c, owned)
-    adapter.add_value_grads(values, value_grads)
 
 
 def _check_close(got: Any, want: Any, what: str) -> None:

@@ -63,10 +63,10 @@ def _keepdims_shape(shape: tuple, axis: Any) -> tuple:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def generate(p: Program) -> tuple[str, dict]:
+def generate(p: Program, leaf_order: list) -> tuple[str, dict]:
     """Python source defining ``forward(L, flat)`` and ``backward(g, V)``, and its namespace.
 
-    ``forward`` takes the leaves' data ``L`` (in ``sorted(p.sources)`` order) and the flat
+    ``forward`` takes the leaves' data ``L`` (in ``leaf_order``) and the flat
     arguments; it returns the output, every value backward needs, and the values of the guarded
     nodes and then the extra outputs.
     ``backward`` returns one gradient per ``p.grad_leaves`` entry (None where none flows)
@@ -77,8 +77,7 @@ def generate(p: Program) -> tuple[str, dict]:
                 "resolve": resolve, "fit_gradient": fit_gradient,
                 "bind_forward": adapter.bind_forward, "bind_rule": adapter.bind_rule}
     fwd = ["def forward(L, flat):"]
-    leaves = sorted(p.sources)
-    for slot, i in enumerate(leaves):
+    for slot, i in enumerate(leaf_order):
         kind, what = p.sources[i]
         where = {"arg": f"argument {what}", "ref": f"from argument {getattr(what, 'k', '')}",
                  "node": "captured leaf"}[kind]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from . import adapter
 from .tensor_program import generate
 from .trace import Program, guard_operand
@@ -18,30 +16,39 @@ class TensorReplay:
 
     def __init__(self, program: Program) -> None:
         self.program = program
-        self.source, ns = generate(program)
+        sources = program.sources
+        # Leaf nodes first (their data is read in one pass), then values from arguments.
+        nodes = [i for i in sorted(sources) if sources[i][0] != "ref"]
+        refs = [i for i in sorted(sources) if sources[i][0] == "ref"]
+        self.source, ns = generate(program, nodes + refs)
         exec(compile(self.source, f"<compiled {program.kind} step>", "exec"), ns)  # noqa: S102
         self._forward, self._backward = ns["forward"], ns["backward"]
-        self._leaves = [(i, *program.sources[i]) for i in sorted(program.sources)]
+        self._nodes = [sources[i] for i in nodes]
+        self._fixed = all(kind == "node" for kind, _ in self._nodes)
+        self._fixed_nodes = [what for _, what in self._nodes]
+        self._refs = [sources[i][1] for i in refs]
+        self._signature = [(program.shapes[i], program.dtypes[i]) for i in nodes + refs]
+        self._grad_nodes = [sources[i] for i in program.grad_leaves]
+
+    def _pick(self, pairs: list, flat: list) -> list:
+        return [flat[what] if kind == "arg" else what for kind, what in pairs]
 
     def leaf_nodes(self, flat: list) -> list:
         """The nodes whose ``.grad`` a backward writes, in ``program.grad_leaves`` order."""
-        p = self.program
-        return [flat[p.sources[i][1]] if p.sources[i][0] == "arg" else p.sources[i][1]
-                for i in p.grad_leaves]
+        return self._pick(self._grad_nodes, flat)
 
     def run(self, flat: list) -> Any:
         """(output data, backward, extra outputs' data) for this call, or None when a leaf
         or guard differs."""
         p = self.program
-        nodes = [flat[what] if kind == "arg" else what for _, kind, what in self._leaves
-                 if kind != "ref"]
-        data = iter(adapter.read_data(nodes))
-        leaf_values = []
-        for i, kind, what in self._leaves:
-            x = what.resolve(flat) if kind == "ref" else next(data)
-            if np.shape(x) != p.shapes[i] or getattr(x, "dtype", None) != p.dtypes[i]:
+        nodes = self._fixed_nodes if self._fixed else self._pick(self._nodes, flat)
+        leaf_values = adapter.read_data(nodes)
+        leaf_values += [ref.resolve(flat) for ref in self._refs]
+        try:
+            if [(x.shape, x.dtype) for x in leaf_values] != self._signature:
                 return None  # a leaf changed shape or dtype since the trace
-            leaf_values.append(x)
+        except AttributeError:
+            return None  # not an array any more
         out, saved, watched = self._forward(leaf_values, flat)
         values = dict(zip((gd.node for gd in p.guards), watched))
         for guard in p.guards:

@@ -258,8 +258,9 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                 program.sources[i] = ("arg", arg_node[id(node)])
                 used.add(arg_node[id(node)])
             else:
-                r = None if scalar else ref(node)  # a _lift-ed argument
-                r = r or ref(data)
+                r = ref(data)  # the argument itself, or converted
+                if r is None and not scalar:
+                    r = ref(node)  # a _lift-ed argument (a number, an int array)
                 program.sources[i] = ("ref", r) if r is not None else ("node", node)
             if grad and program.sources[i][0] != "ref":
                 program.grad_leaves.append(i)
@@ -301,6 +302,8 @@ def _data_of_result(fn: Callable) -> Callable:
 def args_unchanged(program: Program, flat: list) -> bool:
     """Whether the arguments no node reads directly still equal their traced values."""
     keys, floats = program.arg_floats  # compared as one list, at C speed
+    if not keys and not program.arg_arrays:
+        return True
     return [flat[k] for k in keys] == floats and all(
         np.array_equal(flat[k], value) for k, value in program.arg_arrays)
 
