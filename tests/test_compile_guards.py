@@ -145,3 +145,15 @@ def test_extra_outputs_come_back_as_constants_and_others_are_refused():
     assert not scores.requires_grad
     with pytest.raises(CompileError, match="not part of the loss"):
         autograd.compile(lambda x: ((x * w).sum(), Tensor(1.0)))(np.ones(2))
+
+
+def test_the_cache_keeps_a_bounded_number_of_structures():
+    from autograd.compiler.step import MAX_STRUCTURES
+
+    w = Tensor(np.ones(1), requires_grad=True)
+    step = autograd.compile(lambda x: (x * w).sum())
+    for n in range(1, MAX_STRUCTURES + 5):
+        assert step(np.ones(n)).item() == n
+    assert len(step._cache) == MAX_STRUCTURES
+    assert step(np.ones(MAX_STRUCTURES + 4)).item() == MAX_STRUCTURES + 4  # still cached
+    assert step.traces == MAX_STRUCTURES + 4

@@ -18,6 +18,8 @@ from .eager import EAGER_THIS_CALL, Eager
 from .tensor_replay import TensorReplay
 from .trace import CompileError, Recorder, args_unchanged, build, flatten
 
+MAX_STRUCTURES = 16  # argument structures (shapes, dtypes, ints) a step keeps traces for
+
 
 class GuardError(CompileError):
     """A replay's guard failed and the step was compiled with ``retrace=False``."""
@@ -81,7 +83,11 @@ class CompiledStep:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         flat, key, args, kwargs = flatten(args, kwargs)
-        replays = self._cache.setdefault(key, [])
+        replays = self._cache.get(key)
+        if replays is None:
+            if len(self._cache) >= MAX_STRUCTURES:  # a small cache: the oldest goes
+                del self._cache[next(iter(self._cache))]
+            replays = self._cache[key] = []
         for replay in replays:
             if isinstance(replay, Eager):
                 self._last = replay
