@@ -157,3 +157,13 @@ def test_the_cache_keeps_a_bounded_number_of_structures():
     assert len(step._cache) == MAX_STRUCTURES
     assert step(np.ones(MAX_STRUCTURES + 4)).item() == MAX_STRUCTURES + 4  # still cached
     assert step.traces == MAX_STRUCTURES + 4
+
+
+def test_without_a_graph_the_step_runs_eagerly():
+    w = Tensor(np.ones(2), requires_grad=True)
+    step = autograd.compile(lambda x: (x * w).sum())
+    with autograd.no_grad():
+        out = step(np.ones(2))
+    assert step.mode == "eager" and not out.requires_grad
+    with autograd.no_grad():
+        assert step(np.full(2, 3.0)).item() == 6.0

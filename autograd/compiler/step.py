@@ -125,6 +125,8 @@ class CompiledStep:
             program = build(out, flat, recorder)
             if program.unreplayable:
                 replay: Any = Eager(program.unreplayable)
+            elif not program.steps:  # no gate recorded (a leaf, or traced under no_grad)
+                replay = Eager("the function returned a leaf: there is no graph to replay")
             elif program.kind == "tensor":
                 replay = TensorReplay(program)
             else:
