@@ -31,9 +31,10 @@ _PASS_THROUGH = {"add", "sub", "reshape", "transpose", "broadcast_to", "neg"}
 
 def reduce_to(c: Any, out_shape: tuple, shape: tuple) -> Any:
     """A gradient of (or broadcasting to) ``out_shape``, summed down to an input's ``shape``."""
-    if np.shape(c) == shape:
+    have = np.shape(c)
+    if have == shape:
         return c
-    return unbroadcast(np.broadcast_to(c, out_shape), shape)
+    return unbroadcast(c if have == out_shape else np.broadcast_to(c, out_shape), shape)
 
 
 def as_dtype(c: Any, dtype: np.dtype) -> Any:

@@ -29,12 +29,16 @@ class TensorReplay:
         self._refs = [sources[i][1] for i in refs]
         self._signature = [(program.shapes[i], program.dtypes[i]) for i in nodes + refs]
         self._grad_nodes = [sources[i] for i in program.grad_leaves]
+        self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
+            else [what for _, what in self._grad_nodes]
 
     def _pick(self, pairs: list, flat: list) -> list:
         return [flat[what] if kind == "arg" else what for kind, what in pairs]
 
     def leaf_nodes(self, flat: list) -> list:
         """The nodes whose ``.grad`` a backward writes, in ``program.grad_leaves`` order."""
+        if self._fixed_grad_nodes is not None:
+            return self._fixed_grad_nodes
         return self._pick(self._grad_nodes, flat)
 
     def run(self, flat: list) -> Any:
