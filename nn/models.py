@@ -78,8 +78,18 @@ class Classifier(Module):
     def decision_function(self, X: Any) -> np.ndarray:
         """The raw scores: logits (N,) for a binary model, (N, C) class scores otherwise."""
         X = check_features(X, self.n_features)
+        self.check_finite()
         with no_grad():
             return self.forward(Tensor(X, label="X")).data
+
+    def check_finite(self) -> None:
+        """Raise ValueError naming the first parameter that holds nan or inf: predictions
+        from such weights would be nan, silently."""
+        for name, p in self.named_parameters():
+            if not np.all(np.isfinite(p.data)):
+                raise ValueError(f"{type(self).__name__}: the weights {name!r} hold non-finite "
+                                 "values (nan or inf), so every prediction would be nan; "
+                                 "retrain the model or load good weights")
 
     def predict(self, X: Any) -> np.ndarray:
         """The predicted labels (N,), int64."""

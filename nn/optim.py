@@ -7,6 +7,7 @@ new values). A parameter whose ``.grad`` is None took no part in the loss and is
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +32,15 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         zero_grads(self.params)
+
+    def state(self) -> dict[str, Any]:
+        """A copy of everything ``step`` changes besides the parameters (learning rate,
+        momentum buffers, Adam's moments and step count), for ``load_state``."""
+        return copy.deepcopy({k: v for k, v in vars(self).items() if k != "params"})
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Put back a ``state()`` taken from this optimizer (fit does, when it fails)."""
+        vars(self).update(copy.deepcopy(state))
 
     def step(self) -> None:
         raise NotImplementedError
