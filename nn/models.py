@@ -7,6 +7,7 @@ and cs231n's spiral net is ``TwoLayerNet(2, 100, 3, "relu", "softmax")``.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,15 @@ class LogisticRegression(Classifier):
         self.linear = Linear(self.n_features, 1, init=init, seed=seed)
         self.linear.weight.label, self.linear.bias.label = "w", "b"
 
+    def architecture(self) -> dict[str, Any]:
+        return {"class": "LogisticRegression", "args": {"n_features": self.n_features}}
+
+    @staticmethod
+    def parameter_shapes(n_features: int) -> Counter:
+        """How many parameters of each shape the model with these arguments has."""
+        n = positive_int(n_features, "n_features")
+        return Counter([(n, 1), (1,)])
+
     def forward(self, X: Tensor) -> Tensor:
         z = self.linear(X).reshape(-1)
         z.label = "z = Xw + b"
@@ -156,6 +166,16 @@ class LinearClassifier(Classifier):
             raise ValueError(f"LinearClassifier: n_classes must be >= 2, got {n_classes!r}")
         self.loss = loss
         self.linear = Linear(self.n_features, self.n_classes, init=init, seed=seed)
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": "LinearClassifier", "args": {
+            "n_features": self.n_features, "n_classes": self.n_classes, "loss": self.loss}}
+
+    @staticmethod
+    def parameter_shapes(n_features: int, n_classes: int, loss: str = "softmax") -> Counter:
+        """How many parameters of each shape the model with these arguments has."""
+        n, c = positive_int(n_features, "n_features"), positive_int(n_classes, "n_classes")
+        return Counter([(n, c), (c,)])
 
     def forward(self, X: Tensor) -> Tensor:
         scores = self.linear(X)
@@ -197,6 +217,19 @@ class TwoLayerNet(Classifier):
         rng = as_generator(seed)
         self.fc1 = Linear(n_in, n_hidden, init=init, seed=rng, name="1")
         self.fc2 = Linear(n_hidden, n_out, init=init, seed=rng, name="2")
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": "TwoLayerNet", "args": {
+            "n_in": self.n_features, "n_hidden": self.n_hidden, "n_out": self.n_out,
+            "activation": self.activation, "loss": self.loss}}
+
+    @staticmethod
+    def parameter_shapes(n_in: int, n_hidden: int, n_out: int, activation: str = "relu",
+                         loss: str = "softmax") -> Counter:
+        """How many parameters of each shape the model with these arguments has."""
+        n_in, n_hidden, n_out = (positive_int(n, what) for n, what in (
+            (n_in, "n_in"), (n_hidden, "n_hidden"), (n_out, "n_out")))
+        return Counter([(n_in, n_hidden), (n_hidden,), (n_hidden, n_out), (n_out,)])
 
     def forward(self, X: Tensor) -> Tensor:
         z1 = self.fc1(X)

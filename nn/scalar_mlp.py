@@ -8,7 +8,11 @@ Value benchmark times it against micrograd): the forward is one ``sum`` per neur
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from autograd import Value
 
@@ -62,15 +66,23 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int], seed: int | None = None) -> None:
         nin = positive_int(nin, "MLP: nin")
-        if isinstance(nouts, (str, bytes)) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of positive ints, "
-                             f"got {nouts!r}")
-        nouts = [positive_int(n, "MLP: each of nouts") for n in nouts]
+        nouts = _layer_sizes(nouts)
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"MLP: seed must be an int or None, got {type(seed).__name__}")
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
-        self.nin = nin
+        self.nin, self.nouts = nin, nouts
         self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
                        for i in range(len(nouts))]
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": "MLP", "args": {"nin": self.nin, "nouts": self.nouts}}
+
+    @staticmethod
+    def parameter_shapes(nin: int, nouts: Sequence[int]) -> Counter:
+        """How many parameters of each shape (all scalars) the MLP with these sizes has."""
+        sizes = [positive_int(nin, "MLP: nin"), *_layer_sizes(nouts)]
+        return Counter({(): sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))})
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
         if len(x) != self.nin:
@@ -81,3 +93,12 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+
+def _layer_sizes(nouts: Any) -> list[int]:
+    """``nouts`` as a non-empty list of positive ints (any sequence: list, tuple, array)."""
+    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, (Sequence, np.ndarray)) \
+            or len(nouts) == 0 or np.ndim(nouts) != 1:
+        raise ValueError(f"MLP: nouts must be a non-empty list of positive ints, "
+                         f"got {nouts!r:.80}")
+    return [positive_int(n, "MLP: each of nouts") for n in nouts]
