@@ -51,7 +51,9 @@ def test_system_dot_renders_svg_png_and_pdf(tmp_path):
     svg = viz.render(J, tmp_path / "graph.svg")
     assert svg == tmp_path / "graph.svg"
     assert_svg(svg, "J", "data 33", "grad 1", "grad 6")
-    assert (tmp_path / "graph.gv").read_text().startswith("digraph")
+    assert not (tmp_path / "graph.gv").exists()  # the source is kept only when asked
+    viz.render(J, tmp_path / "kept.svg", keep_gv=True)
+    assert (tmp_path / "kept.gv").read_text().startswith("digraph")
     assert viz.render(J, tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert viz.render(J, tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
 
