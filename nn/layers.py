@@ -17,6 +17,8 @@ from .init import Initializer, as_generator, get_initializer
 from .module import Module
 from .validation import positive_int
 
+MAX_WEIGHTS = 2**28  # numbers in one weight matrix (2 GiB): refused before allocating
+
 
 class Linear(Module):
     """``X @ weight + bias``: weight ``(n_in, n_out)`` from ``init``, bias zeros ``(n_out,)``."""
@@ -25,6 +27,10 @@ class Linear(Module):
                  seed: int | np.random.Generator | None = None, name: str = "") -> None:
         self.n_in = positive_int(n_in, "Linear: n_in")
         self.n_out = positive_int(n_out, "Linear: n_out")
+        positive_int(self.n_in * self.n_out, f"Linear({self.n_in}, {self.n_out}): the weight's "
+                     "size", MAX_WEIGHTS)
+        if not isinstance(name, str):
+            raise TypeError(f"Linear: name must be a str, got {type(name).__name__}")
         shape = (self.n_in, self.n_out)
         # A copy: training updates it in place, and must not change the caller's array.
         weight = np.array(get_initializer(init)(shape, as_generator(seed)), dtype=np.float64)

@@ -12,6 +12,8 @@ import numpy as np
 
 from autograd import Tensor, maximum
 
+from .validation import real_number
+
 
 def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     """Mean of ``-y log σ(z) - (1-y) log(1-σ(z))`` for logits ``z`` and labels y in {0, 1}.
@@ -39,6 +41,7 @@ def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:
 
 def multiclass_svm(scores: Tensor, y: np.ndarray, delta: float = 1.0) -> Tensor:
     """cs231n's hinge loss: mean over samples of ``sum_{j != y} max(0, s_j - s_y + delta)``."""
+    real_number(delta, "multiclass_svm: delta", 0, low_open=True)
     n, c = scores.shape
     correct = scores[np.arange(n), y].reshape(n, 1)
     margins = maximum(scores - correct + delta, 0.0)
@@ -53,6 +56,7 @@ def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:
     Biases are left out, as in both courses. Returns 0.0 when ``reg`` is 0, so that no
     graph is built for nothing.
     """
+    real_number(reg, "reg", 0)
     if reg == 0:
         return 0.0
     total: Tensor | float = 0.0

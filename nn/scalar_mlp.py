@@ -19,6 +19,8 @@ from autograd import Value
 from .module import Module
 from .validation import positive_int
 
+MAX_PARAMETERS = 10_000_000  # scalar Values, ~100 bytes each: refused before building
+
 
 class Neuron(Module):
     """``relu(w · x + b)``, or ``w · x + b`` when ``nonlin`` is False (an output unit).
@@ -27,6 +29,11 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True, rng: random.Random | None = None) -> None:
+        nin = positive_int(nin, "Neuron: nin", MAX_PARAMETERS)
+        if not isinstance(nonlin, bool):
+            raise TypeError(f"Neuron: nonlin must be True or False, got {nonlin!r:.60}")
+        if rng is not None and not isinstance(rng, random.Random):
+            raise TypeError(f"Neuron: rng must be a random.Random, got {type(rng).__name__}")
         uniform = (rng or random).uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
@@ -45,6 +52,9 @@ class Neuron(Module):
 class Layer(Module):
     def __init__(self, nin: int, nout: int, nonlin: bool = True,
                  rng: random.Random | None = None) -> None:
+        nout = positive_int(nout, "Layer: nout")
+        positive_int(nout * (positive_int(nin, "Layer: nin") + 1), "Layer: its parameters",
+                     MAX_PARAMETERS)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
@@ -65,11 +75,13 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], seed: int | None = None) -> None:
-        nin = positive_int(nin, "MLP: nin")
-        nouts = _layer_sizes(nouts)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        positive_int(sum(MLP.parameter_shapes(nin, nouts).values()), "MLP: its parameters",
+                     MAX_PARAMETERS)
+        nin, nouts = int(nin), _layer_sizes(nouts)
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"MLP: seed must be an int or None, got {type(seed).__name__}")
-        rng = random.Random(seed) if seed is not None else None
+        rng = random.Random(int(seed)) if seed is not None else None
         sizes = [nin, *nouts]
         self.nin, self.nouts = nin, nouts
         self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
