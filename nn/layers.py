@@ -7,6 +7,7 @@ Samples are rows, as in cs231n: a batch ``X`` is ``(N, n_in)`` and ``Linear`` co
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,15 @@ class Linear(Module):
         # Labels are what the graph drawing shows: W1/b1 as in the course.
         self.weight = Tensor(weight, requires_grad=True, label=f"W{name}")
         self.bias = Tensor(np.zeros(self.n_out), requires_grad=True, label=f"b{name}")
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": "Linear", "args": {"n_in": self.n_in, "n_out": self.n_out}}
+
+    @staticmethod
+    def parameter_shapes(n_in: int, n_out: int) -> Counter:
+        """How many parameters of each shape the layer with these sizes has."""
+        n_in, n_out = positive_int(n_in, "Linear: n_in"), positive_int(n_out, "Linear: n_out")
+        return Counter([(n_in, n_out), (n_out,)])
 
     def forward(self, x: Tensor) -> Tensor:
         return x @ self.weight + self.bias
@@ -81,6 +91,9 @@ class Sequential(Module):
                 raise TypeError(f"Sequential: layer {i} is a {type(layer).__name__}, "
                                 "not a Module")
         self.layers = list(layers)
+
+    def __repr__(self) -> str:
+        return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
 
     def forward(self, x: Any) -> Any:
         for layer in self.layers:

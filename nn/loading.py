@@ -6,13 +6,15 @@ from collections import Counter
 from pathlib import Path
 
 from . import npz
+from .layers import Linear
 from .models import LinearClassifier, LogisticRegression, TwoLayerNet
 from .module import Module
 from .scalar_mlp import MLP
 from .validation import positive_int
 
 MODELS: dict[str, type[Module]] = {
-    cls.__name__: cls for cls in (TwoLayerNet, LogisticRegression, LinearClassifier, MLP)}
+    cls.__name__: cls for cls in (TwoLayerNet, LogisticRegression, LinearClassifier, MLP,
+                                  Linear)}
 MAX_PARAMETERS = 100_000_000  # 800 MB of float64: a bigger file is refused before building
 
 
@@ -21,7 +23,8 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS) -> Module:
     record, then given its weights.
 
     The file is checked before anything is built: the record must name a known model
-    (``TwoLayerNet``, ``LogisticRegression``, ``LinearClassifier``, ``MLP``) with valid
+    (``TwoLayerNet``, ``LogisticRegression``, ``LinearClassifier``, ``MLP``,
+    ``Linear``) with valid
     arguments, those arguments must call for exactly the arrays the file declares, and
     there may be at most ``max_parameters`` numbers. Anything else raises ValueError
     naming the file and member. For a file saved without the record, build the model

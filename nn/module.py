@@ -128,8 +128,21 @@ class Module:
                                        f"{e}") from None
 
     def __repr__(self) -> str:
-        shapes = ", ".join(f"{name}: {np.shape(p.data)}" for name, p in self.named_parameters())
-        return f"{type(self).__name__}({shapes})"
+        """Short at any size: the architecture when the model has one, else the shapes of
+        up to four parameters; always the parameter count."""
+        params = self.parameters()
+        count = sum(int(np.size(p.data)) for p in params)
+        arch = self.architecture()
+        if arch is not None:
+            inside = ", ".join(f"{k}={v!r}" for k, v in arch["args"].items())
+        elif len(params) <= 4:
+            inside = ", ".join(f"{name}: {np.shape(p.data)}"
+                               for name, p in self.named_parameters())
+        else:
+            inside = f"{len(params):,} parameter arrays"
+        total = f"{count:,} parameter{'s' * (count != 1)}"
+        return f"{type(self).__name__}({inside}; {total})" if params else \
+            f"{type(self).__name__}()"
 
 
 def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Parameter]]:

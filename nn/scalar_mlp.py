@@ -45,6 +45,9 @@ class Neuron(Module):
 
     __call__ = forward  # skip Module.__call__'s extra call: this runs once per neuron
 
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {'relu' if self.nonlin else 'linear'})"
+
     def parameters(self) -> list[Value]:  # faster than the attribute walk, same order
         return self.w + [self.b]
 
@@ -61,6 +64,11 @@ class Layer(Module):
         return [n(x) for n in self.neurons]
 
     __call__ = forward
+
+    def __repr__(self) -> str:
+        first = self.neurons[0]
+        return (f"Layer({len(first.w)}, {len(self.neurons)}, "
+                f"{'relu' if first.nonlin else 'linear'})")
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
