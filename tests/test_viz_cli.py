@@ -162,3 +162,15 @@ def test_the_demo_writes_its_drawings(tmp_path):
     for name in ("course_graph.svg", "neuron.svg", "explain.svg", "backward_step_3.svg"):
         assert ET.parse(tmp_path / name).getroot().tag.endswith("svg")
     assert (tmp_path / "backward_steps.html").read_text().count("<svg") == 6
+
+
+def test_a_long_expression_is_printed_whole_and_its_label_ends_in_an_ellipsis(tmp_path,
+                                                                             capsys):
+    text = " + ".join(f"w*{k}" for k in range(1, 13))  # 67 characters, over the label's 40
+    out = tmp_path / "long.svg"
+    code, stdout, err = run(capsys, text, "--set", "w=1", "-o", str(out))
+    assert (code, err) == (0, "")
+    assert stdout.startswith(f"{text} = 78; d/dw = 78")
+    root = build(text, {"w": 1.0})
+    assert root.label == text[:39] + "…"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.svg"]  # no .gv unless asked
