@@ -76,3 +76,11 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_viz_demo_refuses_an_output_that_is_not_a_folder(capsys):
+    from viz.__main__ import main as demo
+
+    assert demo(["-o", "/dev/null"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "argument -o/--out: /dev/null exists and is not a folder" in err
