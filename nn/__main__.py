@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run ``gategrad`` with ``argv`` (default: the command line); return the exit status:
     0 done, 2 a refused argument (one line on stderr naming it), 1 a failure while working."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
+        print(f"gategrad: error: unknown subcommand {argv[0][:40]!r}; choose one of "
+              f"{', '.join(SUBCOMMANDS)}", file=sys.stderr)
+        return 2
     if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["train", *argv]  # no subcommand: train, as gategrad always did
     try:

@@ -39,6 +39,7 @@ HOSTILE = [
     (["train", "--optimizer", "rmsprop"], "argument --optimizer"),
     (["train", "--bogus"], "unrecognized arguments: --bogus"),
     (["--seed", "-1"], "argument --seed"),  # no subcommand: train
+    (["trian", "--epochs", "5"], "unknown subcommand 'trian'; choose one of train, draw"),
     (["train", "--dataset", "spiral", "--loss", "bce"], "loss 'bce'"),
     (["draw", "w**-1", "--set", "w=1e-200"], "`w**-1`"),
     (["draw", "exp(w)", "--set", "w=1000"], "`exp(w)`"),
