@@ -70,7 +70,9 @@ class Classifier(Module):
         Returns a ``History``: lists ``loss`` and ``accuracy`` per epoch (and ``val_loss``,
         ``val_accuracy`` with ``validation_data=(X_val, y_val)``). Raises ``ValueError`` or
         ``TypeError`` for bad data before training starts, and ``NonFiniteLossError``
-        naming the epoch and step if the loss becomes nan or inf.
+        naming the epoch and step if the loss becomes nan or inf. A fit that fails in any
+        way (that error, any other exception, Ctrl-C) leaves the model, its gradients and
+        a given optimizer's state exactly as they were before the call.
         """
         return train.fit(self, X, y, epochs=epochs, lr=lr, batch_size=batch_size, reg=reg,
                          optimizer=optimizer, seed=seed, verbose=verbose,
