@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -27,7 +28,10 @@ ARCHITECTURE = "architecture"
 MAX_ARCHITECTURE_BYTES = 1 << 16
 MAX_HEADER_BYTES = 10_000  # numpy's own default limit for a .npy header
 _NUMBERS = "biuf"  # bool, int, unsigned, float: what a weight may be stored as
-_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, ValueError)
+# What zipfile and zlib raise on damaged data (NotImplementedError: an unknown zip
+# version or compression method, as random bytes declare).
+_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, ValueError,
+                NotImplementedError)
 
 
 class WeightsFileError(ValueError):
@@ -100,11 +104,11 @@ class Archive:
         try:
             self.zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            hint = (": it holds a single array, not the named arrays that save() writes"
-                    if _is_npy(path) else ": it is not an .npz (zip) archive")
-            raise WeightsFileError(self._where() + hint.lstrip(": ")) from None
-        except OSError as e:
-            raise WeightsFileError(f"{self._where()}{e}") from None
+            hint = ("it holds a single array, not the named arrays that save() writes"
+                    if _is_npy(path) else "it is not an .npz (zip) archive")
+            raise WeightsFileError(self._where() + hint) from None
+        except (*_READ_ERRORS, struct.error) as e:  # a damaged zip directory
+            raise WeightsFileError(f"{self._where()}a damaged archive ({e})") from None
         try:
             self.members = self._headers()
         except BaseException:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import nn
 
@@ -190,3 +192,29 @@ def test_nn_load_refuses_more_than_max_parameters(tmp_path):
         nn.load(path, max_parameters=100)
     with pytest.raises(ValueError, match="max_parameters must be a positive int"):
         nn.load(path, max_parameters=0)
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_corrupted_file_is_a_value_error_or_loads_whole(tmp_path, data):
+    """Any bytes changed or cut: load raises ValueError (model untouched) or loads weights
+    of the right shapes; never another exception."""
+    model = nn.TwoLayerNet(2, 3, 2, seed=0)
+    good = model.save(tmp_path / "good.npz").read_bytes()
+    raw = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.integers(0, 255))
+    raw = raw[:data.draw(st.integers(0, len(raw)))]
+    path = tmp_path / "bad.npz"
+    path.write_bytes(bytes(raw))
+    target = nn.TwoLayerNet(2, 3, 2, seed=1)
+    before = target.state_dict()
+    try:
+        target.load(path)
+    except ValueError:
+        _assert_untouched(target, before)
+    else:
+        for name, arr in target.state_dict().items():
+            assert arr.shape == before[name].shape and np.isfinite(arr).all()
