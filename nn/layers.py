@@ -43,7 +43,8 @@ class Linear(Module):
         self.bias = Tensor(np.zeros(self.n_out), requires_grad=True, label=f"b{name}")
 
     def architecture(self) -> dict[str, Any]:
-        return {"class": "Linear", "args": {"n_in": self.n_in, "n_out": self.n_out}}
+        return {"class": type(self).__name__,
+                "args": {"n_in": self.n_in, "n_out": self.n_out}}
 
     @staticmethod
     def parameter_shapes(n_in: int, n_out: int) -> Counter:

@@ -132,7 +132,7 @@ class LogisticRegression(Classifier):
         self.linear.weight.label, self.linear.bias.label = "w", "b"
 
     def architecture(self) -> dict[str, Any]:
-        return {"class": "LogisticRegression", "args": {"n_features": self.n_features}}
+        return {"class": type(self).__name__, "args": {"n_features": self.n_features}}
 
     @staticmethod
     def parameter_shapes(n_features: int) -> Counter:
@@ -170,7 +170,7 @@ class LinearClassifier(Classifier):
         self.linear = Linear(self.n_features, self.n_classes, init=init, seed=seed)
 
     def architecture(self) -> dict[str, Any]:
-        return {"class": "LinearClassifier", "args": {
+        return {"class": type(self).__name__, "args": {
             "n_features": self.n_features, "n_classes": self.n_classes, "loss": self.loss}}
 
     @staticmethod
@@ -221,7 +221,7 @@ class TwoLayerNet(Classifier):
         self.fc2 = Linear(n_hidden, n_out, init=init, seed=rng, name="2")
 
     def architecture(self) -> dict[str, Any]:
-        return {"class": "TwoLayerNet", "args": {
+        return {"class": type(self).__name__, "args": {
             "n_in": self.n_features, "n_hidden": self.n_hidden, "n_out": self.n_out,
             "activation": self.activation, "loss": self.loss}}
 

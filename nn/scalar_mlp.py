@@ -96,7 +96,8 @@ class MLP(Module):
                        for i in range(len(nouts))]
 
     def architecture(self) -> dict[str, Any]:
-        return {"class": "MLP", "args": {"nin": self.nin, "nouts": self.nouts}}
+        return {"class": type(self).__name__,
+                "args": {"nin": self.nin, "nouts": self.nouts}}
 
     @staticmethod
     def parameter_shapes(nin: int, nouts: Sequence[int]) -> Counter:

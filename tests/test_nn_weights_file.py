@@ -218,3 +218,17 @@ def test_a_corrupted_file_is_a_value_error_or_loads_whole(tmp_path, data):
     else:
         for name, arr in target.state_dict().items():
             assert arr.shape == before[name].shape and np.isfinite(arr).all()
+
+
+class _Wider(nn.TwoLayerNet):
+    """A subclass nn.load does not know: it must not be rebuilt as a plain TwoLayerNet."""
+
+
+def test_a_subclass_is_not_rebuilt_as_its_base_class(tmp_path):
+    path = _Wider(2, 3, 2, seed=0).save(tmp_path / "sub.npz")
+    with pytest.raises(ValueError, match="expected a class among .* got .*'_Wider'"):
+        nn.load(path)
+    other = _Wider(2, 3, 2, seed=1)
+    other.load(path)  # the instance method still loads it
+    with pytest.raises(ValueError, match="saved from .*_Wider"):
+        nn.TwoLayerNet(2, 3, 2).load(path)
