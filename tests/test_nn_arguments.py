@@ -8,9 +8,14 @@ import numpy as np
 import pytest
 
 import nn
+from autograd import Tensor
 from nn.init import as_generator
 
 NAN = float("nan")
+
+
+def _logits(*shape: int) -> Tensor:
+    return Tensor(np.zeros(shape), requires_grad=True)
 
 
 def _params():
@@ -65,6 +70,16 @@ BAD_CALLS = [
     (lambda: nn.Adam(_params(), betas=(0.9, NAN)), ValueError, "betas"),
     (lambda: nn.l2_regularization([], NAN), ValueError, "reg must be a finite"),
     (lambda: nn.load("nowhere", max_parameters=True), ValueError, "max_parameters"),
+    (lambda: nn.binary_cross_entropy_with_logits(_logits(4), np.zeros(1)), ValueError,
+     r"y must be numbers of the logits' shape \(4,\), got float64 of shape \(1,\)"),
+    (lambda: nn.binary_cross_entropy_with_logits(_logits(2), np.array([0, 2])), ValueError,
+     r"y must be in \[0, 1\]"),
+    (lambda: nn.multiclass_svm(_logits(4, 3), np.zeros(2, int)), ValueError,
+     "do not match in length"),
+    (lambda: nn.multiclass_svm(_logits(2, 3), np.array([0, 3])), ValueError,
+     "y\\[1\\] = 3 is not a valid label"),
+    (lambda: nn.multiclass_svm(_logits(2, 3), np.array([0, 1]), delta=NAN), ValueError,
+     "delta must be a finite"),
 ]
 
 
