@@ -31,7 +31,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-
     element by element. Returns True, or raises
     GradcheckError naming the input, the worst element, both values and their errors;
     with ``localize=True`` the message also names the first gate whose own derivative is
-    wrong (see ``autograd.localize.find_bad_gate``).
+    wrong (see ``autograd.localize.find_bad_gate``). Every setting is checked first:
+    ``eps`` > 0, ``atol`` and ``rtol`` >= 0 (all finite), ``directions`` >= 1, ``fast``
+    and ``localize`` True or False (ValueError naming it), and ``fn`` must return a Value
+    or Tensor (TypeError), so no setting can pass a gradient without checking it.
     """
     if not callable(fn):
         raise TypeError(f"gradcheck: fn must be callable, got {type(fn).__name__}")
