@@ -127,3 +127,11 @@ def test_autograd_does_not_import_viz():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_render_and_pipe_refuse_arguments_of_the_wrong_kind(tmp_path):
+    with pytest.raises(TypeError, match="keep_gv must be True or False"):
+        viz.render(course_graph(), tmp_path / "g.svg", keep_gv="yes")
+    with pytest.raises(TypeError, match="source must be DOT text"):
+        renderer.pipe(b"digraph {}")
+    assert list(tmp_path.iterdir()) == []

@@ -36,6 +36,8 @@ def pipe(source: str, fmt: str = "svg", gv_path: Path | None = None,
     (when given; ``written``: it is there already) and the ``RuntimeError`` names it."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not isinstance(source, str):
+        raise TypeError(f"pipe: source must be DOT text (a str), got {type(source).__name__}")
     which = renderer()
     try:
         if which == "dot":
