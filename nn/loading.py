@@ -23,12 +23,11 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS) -> Module:
     record, then given its weights.
 
     The file is checked before anything is built: the record must name a known model
-    (``TwoLayerNet``, ``LogisticRegression``, ``LinearClassifier``, ``MLP``,
-    ``Linear``) with valid
-    arguments, those arguments must call for exactly the arrays the file declares, and
-    there may be at most ``max_parameters`` numbers. Anything else raises ValueError
-    naming the file and member. For a file saved without the record, build the model
-    yourself and call ``model.load(path)``.
+    (``TwoLayerNet``, ``LogisticRegression``, ``LinearClassifier``, ``MLP``, ``Linear``)
+    with valid arguments, those arguments must call for exactly the arrays the file
+    declares, and there may be at most ``max_parameters`` numbers. Anything else raises
+    ValueError naming the file and member. For a file saved without the record, build
+    the model yourself and call ``model.load(path)``.
     """
     max_parameters = positive_int(max_parameters, "max_parameters")
     path = npz.existing_weights_path(path)
