@@ -158,8 +158,8 @@ def build(text: str, variables: dict[str, float]) -> Value:
     source = text.strip()
     leaves = {name: Value(value, name) for name, value in variables.items()}
     root = _evaluate(tree.body, source, leaves)
-    if not root.label:
-        root.label = " ".join(source.split())[:40]
+    if not root.label:  # the whole expression, shortened visibly when it is long
+        root.label = _part(tree.body, source)[1:-1]
     return root
 
 
