@@ -12,6 +12,7 @@ from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
 from .node import Node
+from .row import Gate
 
 _FLOATS = (np.float16, np.float32, np.float64)
 
@@ -19,7 +20,7 @@ _FLOATS = (np.float16, np.float32, np.float64)
 class Tensor(Node):
     """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None)."""
 
-    __slots__ = ("requires_grad",)
+    __slots__ = ("requires_grad", "_saved")
     __array_ufunc__ = None  # numpy defers to Tensor: ``array * tensor`` builds a node
     _is_scalar = False
     _zero_grad = None
@@ -32,6 +33,7 @@ class Tensor(Node):
         self.label = label
         self._gate = self._a = self._b = None
         self._ctx = ()
+        self._saved = None
 
     def __repr__(self) -> str:
         grad = "" if not self.requires_grad else ", requires_grad=True"
@@ -83,11 +85,12 @@ class Tensor(Node):
 
     def __pow__(self, other: Any) -> Tensor:
         if isinstance(other, numbers.Real):
+            _check_domain(G.POWC, self.data, float(other))
             return self._apply(G.POWC, float(other))
-        return apply(G.POW, self, other)
+        return _checked(G.POW, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return apply(G.POW, other, self)
+        return _checked(G.POW, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return apply(T.MATMUL, self, other)
@@ -114,28 +117,8 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= _values(other)
 
-    # -- element-wise gates ----------------------------------------------------------------
-    def exp(self) -> Tensor:
-        return self._apply(G.EXP)
-
-    def log(self) -> Tensor:
-        return self._apply(G.LOG)
-
-    def sqrt(self) -> Tensor:
-        return self._apply(G.SQRT)
-
-    def sigmoid(self) -> Tensor:
-        return self._apply(G.SIGMOID)
-
-    def tanh(self) -> Tensor:
-        return self._apply(G.TANH)
-
-    def relu(self) -> Tensor:
-        return self._apply(G.RELU)
-
-    def abs(self) -> Tensor:
-        return self._apply(G.ABS)
-
+    # The element-wise methods (exp, log, sqrt, sigmoid, tanh, relu, abs) are made from
+    # the gate table's rows, below the class.
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
         return self._apply(T.CLIP, lo, hi)
@@ -164,6 +147,15 @@ class Tensor(Node):
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return self._apply(T.AMAX, _axis(axis, self.ndim), bool(keepdims))
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The smallest element (along ``axis``); the gradient is split among ties."""
+        return -((-self).max(axis=axis, keepdims=keepdims))
+
+    def argmax(self, axis: int | None = None) -> np.ndarray:
+        """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
+        array, not a node (an index has no gradient)."""
+        return np.argmax(self.data, axis=None if axis is None else _axis(axis, self.ndim))
 
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
@@ -262,11 +254,33 @@ class Tensor(Node):
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.shape, dtype=self.dtype)
 
-    def _apply(self, gate: G.Gate, *ctx: Any) -> Tensor:
+    def _apply(self, gate: Gate, *ctx: Any) -> Tensor:
+        """A one-input gate on this Tensor, without the row's domain check."""
         if gate.saves:
             data, saved = gate.array(self.data, *ctx)
-            return _node(data, gate, self, None, (*ctx, saved))
+            return _node(data, gate, self, None, ctx, saved)
         return _node(gate.array(self.data, *ctx), gate, self, None, ctx)
+
+    _binary = staticmethod(lambda gate, a, b: apply(gate, a, b))
+
+
+def _method(row: Gate) -> Any:
+    """The Tensor method of a one-input row (a domain check, if any, runs first)."""
+    domain = row.domain
+
+    def method(self: Tensor) -> Tensor:
+        if domain is not None:
+            domain(self.data)
+        return self._apply(row)
+
+    method.__name__ = method.__qualname__ = str(row.method)
+    method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate, element-wise; returns a new Tensor."
+    return method
+
+
+for _row in G.ROWS:
+    if _row.method is not None and _row.arity == 1:
+        setattr(Tensor, _row.method, _method(_row))
 
 
 _new = object.__new__
@@ -312,17 +326,38 @@ def _lift(x: Any, like: Tensor | None) -> Tensor:
 
 
 def _constant(arr: np.ndarray) -> Tensor:
-    c = _new(Tensor)
-    c.data = arr
-    c.grad = None
-    c.requires_grad = False
-    c.label = ""
-    c._gate = c._a = c._b = None
-    c._ctx = ()
-    return c
+    return _make(arr, False)
 
 
-def apply(gate: G.Gate, a: Any, b: Any) -> Tensor:
+def _make(data: np.ndarray, requires_grad: bool, gate: Gate | None = None,
+          a: Tensor | None = None, b: Tensor | None = None, ctx: tuple = (),
+          saved: Any = None) -> Tensor:
+    """The one place Tensors are made, apart from ``Tensor(...)`` (which checks its data)."""
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.label = ""
+    out.requires_grad = requires_grad
+    out._gate = gate
+    out._a = a
+    out._b = b
+    out._ctx = ctx
+    out._saved = saved
+    return out
+
+
+def _check_domain(gate: Gate, *xs: Any) -> None:
+    if gate.domain is not None:
+        gate.domain(*xs)
+
+
+def _checked(gate: Gate, a: Any, b: Any) -> Tensor:
+    """A two-input gate as a user applies it: the row's domain check first."""
+    _check_domain(gate, _values(a), _values(b))
+    return apply(gate, a, b)
+
+
+def apply(gate: Gate, a: Any, b: Any) -> Tensor:
     """A binary gate on Tensors, arrays or numbers (at least one side array-like)."""
     a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
     a = _lift(a, b if b_t else None) if not a_t else a
@@ -330,22 +365,13 @@ def apply(gate: G.Gate, a: Any, b: Any) -> Tensor:
     return _node(gate.array(a.data, b.data), gate, a, b, ())
 
 
-def _node(data: Any, gate: G.Gate, a: Tensor, b: Tensor | None, ctx: tuple) -> Tensor:
-    out = _new(Tensor)
-    out.data = data if type(data) is np.ndarray else np.asarray(data)
-    out.grad = None
-    out.label = ""
+def _node(data: Any, gate: Gate, a: Tensor, b: Tensor | None, ctx: tuple,
+          saved: Any = None) -> Tensor:
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
     if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad):
-        out.requires_grad = True
-        out._gate = gate
-        out._a = a
-        out._b = b
-        out._ctx = ctx
-    else:
-        out.requires_grad = False
-        out._gate = out._a = out._b = None
-        out._ctx = ()
-    return out
+        return _make(data, True, gate, a, b, ctx, saved)
+    return _make(data, False)
 
 
 def _axis(axis: Any, ndim: int) -> Any:
