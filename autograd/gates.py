@@ -33,7 +33,7 @@ from . import forwards as F
 from .node import Node
 from .row import Gate
 
-__all__ = ["Gate", "ROWS", "power", "log", "sign", "values"]
+__all__ = ["Gate", "ROWS", "divide", "power", "log", "sign", "values"]
 
 G = Gate
 ADD = G("add", "+", operator.add, np.add, (lambda g, out, a, b: g, lambda g, out, a, b: g),
@@ -45,7 +45,7 @@ MUL = G("mul", "*", operator.mul, np.multiply,
         safe=lambda a, b: a.tanh() * b,  # one side bounded, so products stay bounded
         helpers=frozenset({"tanh"}))
 DIV = G("div", "/", F.scalar_div, F.array_div,
-        (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * out / b),
+        (lambda g, out, a, b: divide(g, b), lambda g, out, a, b: divide(-g * out, b)),
         domain=F.check_div, safe=lambda a, b: a / (b * b + 1.0),
         helpers=frozenset({"mul", "add"}))
 POW = G("pow", "**", F.scalar_pow, F.array_pow,
@@ -61,7 +61,7 @@ EXP = G("exp", "exp", F.scalar_exp, np.exp, (lambda g, out, a: g * out,),
         method="exp", doc="e to the power of this node (inf where that overflows).",
         cli=("exp",), safe=lambda x: x.tanh().exp(),  # squashed: deep graphs stay finite
         helpers=frozenset({"tanh"}))
-LOG = G("log", "log", F.scalar_log, F.array_log, (lambda g, out, a: g / a,),
+LOG = G("log", "log", F.scalar_log, F.array_log, (lambda g, out, a: divide(g, a),),
         method="log", doc="The natural logarithm. Raises ValueError for a Value <= 0 "
         "(a Tensor gives -inf at 0 and nan below, as numpy).", domain=F.check_log,
         cli=("log",), safe=lambda x: (x * x + 0.5).log(), helpers=frozenset({"mul", "add"}))
@@ -121,6 +121,16 @@ def power(x: Any, e: Any) -> Any:
     if isinstance(x, np.ndarray) or isinstance(e, np.ndarray):
         return F.array_pow(x, e)
     return F.scalar_pow(x, e)
+
+
+def divide(a: Any, b: Any) -> Any:
+    """``a / b``, never an error: ±inf for a number over 0, nan for 0 / 0 (as numpy). On
+    nodes, the div gate without its domain check."""
+    if isinstance(a, Node) or isinstance(b, Node):
+        return _binary(DIV, a, b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return F.array_div(a, b)
+    return F.scalar_div(a, b)
 
 
 def log(x: Any) -> Any:
