@@ -68,7 +68,7 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
     a second pass over the graph).
     """
     reset = reset_grad is not _KEEP
-    order = []
+    order: list[Node] = []
     seen = {root}
     stack = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
@@ -120,7 +120,9 @@ def _backward_scalars(order: list[Node]) -> None:
         gate = node._gate
         if gate is None:
             continue
-        a, b, g, out, ctx = node._a, node._b, node.grad, node.data, node._ctx
+        # A node with a gate has its input ``_a`` (annotations only: no cost at run time).
+        a: Node = node._a  # type: ignore[assignment]
+        b, g, out, ctx = node._b, node.grad, node.data, node._ctx
         if b is None:
             a.grad += gate.vjp[0](g, out, a.data, *ctx)
         else:
@@ -135,7 +137,8 @@ def _backward_arrays(order: list[Node], retain_graph: bool = True) -> None:
         g = node.grad
         if gate is None or g is None:
             continue
-        a, b, out, ctx = node._a, node._b, node.data, node._ctx
+        a: Node = node._a  # type: ignore[assignment]
+        b, out, ctx = node._b, node.data, node._ctx
         if gate.saves:
             ctx = (*ctx, node._saved)
             if not retain_graph:

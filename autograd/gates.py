@@ -84,6 +84,8 @@ RELU = G("relu", "relu", F.scalar_relu, lambda x: np.maximum(x, 0),
 ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),),
         method="abs", doc="The absolute value |x| (also ``abs(x)``); the gradient is "
         "sign(x), 0 at 0.", cli=("abs",), safe=lambda x: abs(x), kinked=True)
+MAX: Gate
+MIN: Gate
 MAX = G("max", "max", F.scalar_max, np.maximum,
         (lambda g, out, a, b: _wins(g, a, b), lambda g, out, a, b: _wins(g, b, a)),
         cli=("max", "maximum"), safe=lambda a, b: _binary(MAX, a, b), kinked=True)

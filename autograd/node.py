@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .row import Gate
+
+_N = TypeVar("_N", bound="Node")
 
 
 class Node:
@@ -52,6 +54,17 @@ class Node:
     @staticmethod
     def _binary(gate: Gate, a: Any, b: Any) -> Node:
         raise NotImplementedError
+
+    if TYPE_CHECKING:
+        # The element-wise methods Value and Tensor make from the gate table's rows (see
+        # ``Gate.method``), declared for type checkers; a test holds this list to the table.
+        def exp(self: _N) -> _N: ...
+        def log(self: _N) -> _N: ...
+        def sqrt(self: _N) -> _N: ...
+        def tanh(self: _N) -> _N: ...
+        def sigmoid(self: _N) -> _N: ...
+        def relu(self: _N) -> _N: ...
+        def abs(self: _N) -> _N: ...
 
     # Notebook display: the graph drawn as SVG. viz is imported here, late, so that
     # ``import autograd`` never loads viz or graphviz.

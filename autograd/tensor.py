@@ -152,7 +152,7 @@ class Tensor(Node):
         """The smallest element (along ``axis``); the gradient is split among ties."""
         return -((-self).max(axis=axis, keepdims=keepdims))
 
-    def argmax(self, axis: int | None = None) -> np.ndarray:
+    def argmax(self, axis: int | None = None) -> Any:
         """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
         array, not a node (an index has no gradient)."""
         return np.argmax(self.data, axis=None if axis is None else _axis(axis, self.ndim))
@@ -168,11 +168,13 @@ class Tensor(Node):
         return _node(data, T.RESHAPE, self, None, (data.shape,))
 
     def transpose(self, *axes: Any) -> Tensor:
+        """The axes reversed (no argument), or permuted as ``axes`` (ints or one tuple)."""
+        asked: Any = axes
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
-            axes = axes[0]
-        if axes is None or len(axes) == 0:
+            asked = axes[0]
+        if asked is None or len(asked) == 0:
             return self._apply(T.TRANSPOSE, None)
-        given = tuple(int(a) for a in axes)
+        given = tuple(int(a) for a in asked)
         axes = tuple(a % max(self.ndim, 1) for a in given)
         if sorted(axes) != list(range(self.ndim)) or any(
                 not -self.ndim <= a < self.ndim for a in given):
@@ -230,6 +232,7 @@ class Tensor(Node):
                     f"backward() on a Tensor of shape {self.shape} needs a gradient argument "
                     "of that shape: only a one-element output gets the implicit gradient 1")
             return np.ones(self.shape, dtype=self.dtype)
+        seed: Any
         if isinstance(grad, Tensor):
             seed = grad
         else:

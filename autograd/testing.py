@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import assume
@@ -65,7 +65,7 @@ def tensors(shape: Any = None, dtype: Any = np.float64, *, min_value: float = -3
     """Tensors of ``shape`` (a tuple, a strategy, or None for 0-d to 4-d shapes)."""
     shapes = hnp.array_shapes(min_dims=0, max_dims=4, max_side=4) if shape is None else (
         shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape)))
-    width = 32 if np.dtype(dtype) == np.float32 else 64
+    width: Literal[32, 64] = 32 if np.dtype(dtype) == np.float32 else 64
     elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False,
                          width=width)
     if avoid_kinks:
@@ -107,7 +107,7 @@ def _run(program: list, pool: list) -> Any:
     """Replay ``program``; the output adds up every node no later gate consumed, so every
     gate and input drawn lies on a path to it."""
     pool = list(pool)
-    consumed = set()
+    consumed: set[int | None] = set()
     rows = _random_graph_rows()
     for name, i, j in program:
         safe = rows[name].safe
