@@ -81,6 +81,11 @@ RELU = G("relu", "relu", F.scalar_relu, lambda x: np.maximum(x, 0),
          (lambda g, out, a: g * (a > 0),),
          method="relu", doc="max(x, 0); the gradient is 0 at 0 and nan goes through.",
          cli=("relu",), safe=lambda x: x.relu(), kinked=True)
+LEAKY_RELU = G("leaky_relu", "leaky relu", lambda x: x if x > 0 or x != x else 0.01 * x,
+               lambda x: np.where(x > 0, x, 0.01 * x),
+               (lambda g, out, a: g * (0.01 + 0.99 * (a > 0)),),
+               method="leaky_relu", doc="x for x > 0, else 0.01 * x (PyTorch's default slope).",
+               cli=("leaky_relu",), safe=lambda x: x.leaky_relu(), kinked=True)
 ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),),
         method="abs", doc="The absolute value |x| (also ``abs(x)``); the gradient is "
         "sign(x), 0 at 0.", cli=("abs",), safe=lambda x: abs(x), kinked=True)
