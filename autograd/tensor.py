@@ -18,7 +18,13 @@ _FLOATS = (np.float16, np.float32, np.float64)
 
 
 class Tensor(Node):
-    """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None)."""
+    """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None).
+
+    ``Tensor(data, requires_grad=False, dtype=None, label="")``: ints and bools become
+    float64, float32 stays float32. Arithmetic with numbers, arrays and Tensors
+    broadcasts as numpy; element-wise methods (exp, log, sqrt, tanh, sigmoid, relu,
+    leaky_relu, abs) come from the gate table. Comparisons give boolean arrays.
+    """
 
     __slots__ = ("requires_grad", "_saved")
     __array_ufunc__ = None  # numpy defers to Tensor: ``array * tensor`` builds a node
@@ -40,50 +46,59 @@ class Tensor(Node):
         label = f", label={self.label!r}" if self.label else ""
         return f"Tensor({np.array2string(self.data, threshold=20)}{grad}{label})"
 
-    # -- array attributes ------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
-    size = property(lambda self: self.data.size)
+    shape = property(lambda self: self.data.shape, doc="The shape of ``.data``.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``.data``.")
+    dtype = property(lambda self: self.data.dtype, doc="The numpy dtype of ``.data``.")
+    size = property(lambda self: self.data.size, doc="The number of elements of ``.data``.")
 
     def __len__(self) -> int:
+        """The length of the first axis."""
         return len(self.data)
 
     def numpy(self) -> np.ndarray:
+        """The data as a numpy array (the array itself, not a copy)."""
         return self.data
 
     def item(self) -> float:
+        """The one element of a one-element Tensor, as a Python number."""
         return self.data.item()
 
     def detach(self) -> Tensor:
+        """A new Tensor with the same data and label, cut off from the graph (no grad)."""
         return Tensor(self.data, label=self.label)
 
-    # -- arithmetic: numbers, arrays and Tensors on either side ---------------------------
     def __add__(self, other: Any) -> Tensor:
+        """self + other (the add gate); numbers, arrays and Tensors broadcast as numpy."""
         return apply(G.ADD, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
         return apply(G.ADD, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
+        """self - other (the sub gate), broadcasting as numpy."""
         return apply(G.SUB, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return apply(G.SUB, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
+        """self * other (the mul gate), element-wise, broadcasting as numpy."""
         return apply(G.MUL, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return apply(G.MUL, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        """self / other (the div gate), element-wise; division by 0 gives inf or nan."""
         return apply(G.DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return apply(G.DIV, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
+        """self ** other: the powc gate for a number, else the pow gate.
+
+        Raises ValueError where a negative base meets a non-integer exponent."""
         if isinstance(other, numbers.Real):
             _check_domain(G.POWC, self.data, float(other))
             return self._apply(G.POWC, float(other))
@@ -93,18 +108,21 @@ class Tensor(Node):
         return _checked(G.POW, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
+        """self @ other (the matmul gate), as numpy.matmul; ValueError naming both
+        shapes when they do not match."""
         return apply(T.MATMUL, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return apply(T.MATMUL, other, self)
 
     def __neg__(self) -> Tensor:
+        """-self (the neg gate)."""
         return self._apply(G.NEG)
 
     def __abs__(self) -> Tensor:
+        """abs(self): the abs gate, as ``self.abs()``."""
         return self._apply(G.ABS)
 
-    # Comparisons give boolean arrays: a step has no gradient to record.
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < _values(other)
 
@@ -117,16 +135,18 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= _values(other)
 
-    # The element-wise methods (exp, log, sqrt, sigmoid, tanh, relu, abs) are made from
-    # the gate table's rows, below the class.
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Values limited to [min, max] (either may be None); the gradient passes only
+        where the value was inside."""
         lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
         return self._apply(T.CLIP, lo, hi)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
+        """log(softmax(self)) along ``axis``, computed stably (the log_softmax gate)."""
         return self._apply(T.LOG_SOFTMAX, _axis(axis, self.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
+        """exp(self) / sum(exp(self)) along ``axis``, computed stably (the softmax gate)."""
         return self._apply(T.SOFTMAX, _axis(axis, self.ndim))
 
     def cross_entropy(self, labels: Any) -> Tensor:
@@ -138,14 +158,16 @@ class Tensor(Node):
         labels = _labels(labels, self.shape)
         return self._apply(T.CROSS_ENTROPY, labels)
 
-    # -- reductions and shapes -----------------------------------------------------------
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The sum over ``axis`` (None: all elements; an int or a tuple of ints)."""
         return self._apply(T.SUM, _axis(axis, self.ndim), bool(keepdims))
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The mean over ``axis`` (None: all elements; an int or a tuple of ints)."""
         return self._apply(T.MEAN, _axis(axis, self.ndim), bool(keepdims))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The largest element (along ``axis``); the gradient is split among ties."""
         return self._apply(T.AMAX, _axis(axis, self.ndim), bool(keepdims))
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -158,6 +180,7 @@ class Tensor(Node):
         return np.argmax(self.data, axis=None if axis is None else _axis(axis, self.ndim))
 
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in ``shape`` (ints or one tuple); ValueError if the sizes differ."""
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
             shape = tuple(shape[0])
         try:
@@ -187,6 +210,7 @@ class Tensor(Node):
         return self._apply(T.CAST, np.dtype(dtype))
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """The Tensor with ``axis1`` and ``axis2`` exchanged; ValueError if out of range."""
         for axis in (axis1, axis2):
             if not -self.ndim <= axis < self.ndim:
                 raise ValueError(f"swapaxes: axis {axis} is out of range for a Tensor of "
@@ -197,9 +221,12 @@ class Tensor(Node):
 
     @property
     def T(self) -> Tensor:
+        """The transpose: all axes reversed."""
         return self._apply(T.TRANSPOSE, None)
 
     def __getitem__(self, index: Any) -> Tensor:
+        """Indexing and slicing as numpy (ints, slices, integer or boolean arrays);
+        the gradient is scattered back, repeated indices adding up."""
         index = _index(index)
         try:
             data = self.data[index]
@@ -207,7 +234,6 @@ class Tensor(Node):
             raise IndexError(f"index {index!r} into a Tensor of shape {self.shape}: {e}") from None
         return _node(data, T.GETITEM, self, None, (index,))
 
-    # -- backward ------------------------------------------------------------------------
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
         """Fill ``.grad`` of this Tensor and of every Tensor it depends on.
