@@ -33,29 +33,20 @@ for _ in range(5):
     t0 = time.perf_counter(); training_step(model, Value, X, y); ts.append(time.perf_counter() - t0)
 print(statistics.median(ts) * 1e3)
 """,
-    "tensor step (small 64x64x32x10)": """
-import sys, time, statistics
-import numpy as np
-sys.path.insert(0, "benchmarks")
-from bench_tensor import make_problem, gategrad_step, SIZES
-step = gategrad_step(make_problem(*SIZES["small"], dtype=np.float64)); step()
-ts = []
-for _ in range(200):
-    t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
-print(statistics.median(ts) * 1e3)
-""",
-    "tensor step (medium 256x784x100x10)": """
-import sys, time, statistics
-import numpy as np
-sys.path.insert(0, "benchmarks")
-from bench_tensor import make_problem, gategrad_step, SIZES
-step = gategrad_step(make_problem(*SIZES["medium"], dtype=np.float64)); step()
-ts = []
-for _ in range(40):
-    t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
-print(statistics.median(ts) * 1e3)
-""",
 }
+TENSOR_PROBE = """
+import sys, time, statistics
+import numpy as np
+sys.path.insert(0, "benchmarks")
+from bench_tensor import make_problem, gategrad_step, SIZES
+step = gategrad_step(make_problem(*SIZES["{size}"], dtype=np.float64)); step()
+ts = []
+for _ in range({steps}):
+    t0 = time.perf_counter(); step(); ts.append(time.perf_counter() - t0)
+print(statistics.median(ts) * 1e3)
+"""
+PROBE["tensor step (small 64x64x32x10)"] = TENSOR_PROBE.format(size="small", steps=200)
+PROBE["tensor step (medium 256x784x100x10)"] = TENSOR_PROBE.format(size="medium", steps=40)
 
 
 def measure(tree: Path, code: str) -> float:
