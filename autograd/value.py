@@ -223,8 +223,7 @@ def _apply(gate: Gate, a: Any, b: Any) -> Value:
         a = _constant(a)
     if type(b) is not Value:
         b = _constant(b)
-    # _make written out: this runs once per node of every graph, and the call to _make
-    # cost 10% of micrograd's MLP training step (benchmarks/bench_before_after.py).
+    # _make written out (one call fewer): this runs once per node of every graph.
     out = _new(Value)
     out.data = gate.scalar(a.data, b.data)  # type: ignore[misc]
     out.grad = 0.0
