@@ -50,11 +50,12 @@ def find_bad_gate(root: Any, *, eps: float = 1e-6, atol: float = 1e-5,
         scalar = not isinstance(node.data, np.ndarray)
         forward = gate.scalar if scalar else gate.array
         attrs = node._ctx
-        if gate.saves:  # the forward also returns what it saves; the rule gets it last
-            forward, attrs = (lambda *args, _f=forward: _f(*args)[0]), attrs[:-1]
+        rule_args = (*attrs, node._saved) if gate.saves else attrs
+        if gate.saves:  # the forward also returns what it saves
+            forward = (lambda *args, _f=forward: _f(*args)[0])
         g = float(rng.standard_normal()) if scalar else rng.standard_normal(node.data.shape)
         for i, rule in enumerate(gate.vjp):
-            down = rule(g, node.data, *xs, *node._ctx)
+            down = rule(g, node.data, *xs, *rule_args)
             x = np.asarray(xs[i], dtype=float)
             u = rng.standard_normal(x.shape)
             ana = float(np.sum(fit_gradient(down, x) * u))
