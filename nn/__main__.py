@@ -3,6 +3,8 @@
     gategrad                        # = gategrad train: the 4-unit tanh net on the flower data
     gategrad train --dataset spiral --hidden 100 --activation relu
     gategrad draw ...               # viz's drawing command (see gategrad draw --help)
+    gategrad exercise --gates sigmoid,mul,max -o my_gates.py   # a student file
+    gategrad grade my_gates.py      # check its derivative rules (autograd.grading)
 
 ``python -m nn`` is the same as ``gategrad``.
 """
@@ -53,6 +55,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"gategrad draw: the drawing command is not available: {e}", file=sys.stderr)
             return 1
         return draw_main(argv[1:])
+    if argv[:1] == ["exercise"]:
+        from autograd.exercises import main as exercise_main
+
+        return exercise_main(argv[1:])
+    if argv[:1] == ["grade"]:
+        from autograd.grading import main as grade_main
+
+        return grade_main(argv[1:])
     if argv[:1] == ["train"]:
         argv = argv[1:]
     args = _parser().parse_args(argv)
