@@ -102,6 +102,12 @@ class Classifier(Module):
         pred = self.predict(X)
         return float((pred == check_labels(y, len(pred), self.n_classes)).mean())
 
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` with copies of the weights (see nn.torch_export)."""
+        from .torch_export import to_torch
+
+        return to_torch(self)
+
 
 class LogisticRegression(Classifier):
     """``P(y=1 | x) = σ(x·w + b)`` trained on binary cross-entropy; labels 0 and 1.

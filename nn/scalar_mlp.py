@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from autograd import Value
 
@@ -81,3 +82,9 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` with copies of the weights (see nn.torch_export)."""
+        from .torch_export import to_torch
+
+        return to_torch(self)

@@ -179,3 +179,15 @@ def test_grading_leaves_the_global_gate_table_alone(tmp_path):
     after = (dict(custom.REGISTRY), {k: v for k, v in vars(G).items()
                                      if isinstance(v, G.Gate)})
     assert after == before
+
+
+def test_hypothesis_is_a_core_dependency_yet_import_autograd_stays_without_it():
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.startswith("hypothesis") for d in deps)
+    code = ("import sys, autograd, autograd.exercises, nn.__main__; "
+            "print('hypothesis' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT)
+    assert run.stdout.strip() == "False", run.stderr
