@@ -36,20 +36,27 @@ class Linear(Module):
         self.bias = Tensor(np.zeros(self.n_out), requires_grad=True, label=f"b{name}")
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x @ weight + bias`` for a batch ``x`` of shape ``(N, n_in)``: ``(N, n_out)``."""
         return x @ self.weight + self.bias
 
 
 class ReLU(Module):
+    """``max(0, x)`` elementwise, the relu gate."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()
 
 
 class Tanh(Module):
+    """``tanh(x)`` elementwise."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x.tanh()
 
 
 class Sigmoid(Module):
+    """``σ(x) = 1 / (1 + e⁻ˣ)`` elementwise (computed stably)."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x.sigmoid()
 
@@ -77,6 +84,7 @@ class Sequential(Module):
         self.layers = list(layers)
 
     def forward(self, x: Any) -> Any:
+        """``x`` through every layer in order."""
         for layer in self.layers:
             x = layer(x)
         return x

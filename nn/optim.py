@@ -19,6 +19,12 @@ from .module import Parameter, zero_grads
 
 
 class Optimizer:
+    """Updates ``params`` (Tensors or Values that require grad) from their ``.grad``.
+
+    Raises ValueError for an empty list or a learning rate that is not a positive number,
+    TypeError for a parameter that is not a node requiring grad.
+    """
+
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
         self.params = list(params)
         if not self.params:
@@ -30,9 +36,11 @@ class Optimizer:
         self.lr = _positive(lr, "lr")
 
     def zero_grad(self) -> None:
+        """Forget the parameters' gradients before the next backward (which adds)."""
         zero_grads(self.params)
 
     def step(self) -> None:
+        """Update every parameter once from its current ``.grad``."""
         raise NotImplementedError
 
     def _state(self, p: Parameter) -> Any:

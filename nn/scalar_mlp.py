@@ -30,26 +30,32 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def forward(self, x: Sequence[Value | float]) -> Value:
+        """``relu(w · x + b)`` (or without relu for an output unit) for ``nin`` inputs."""
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
     __call__ = forward  # skip Module.__call__'s extra call: this runs once per neuron
 
     def parameters(self) -> list[Value]:  # faster than the attribute walk, same order
+        """The weights, then the bias."""
         return self.w + [self.b]
 
 
 class Layer(Module):
+    """``nout`` neurons on the same ``nin`` inputs; relu neurons unless ``nonlin=False``."""
+
     def __init__(self, nin: int, nout: int, nonlin: bool = True,
                  rng: random.Random | None = None) -> None:
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """Each neuron's output: a list of ``nout`` Values."""
         return [n(x) for n in self.neurons]
 
     __call__ = forward
 
     def parameters(self) -> list[Value]:
+        """Every neuron's weights and bias, neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
 
@@ -74,6 +80,8 @@ class MLP(Module):
                        for i in range(len(nouts))]
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """One sample (``nin`` floats or Values) through every layer; raises ValueError
+        for the wrong number of inputs. Example: ``MLP(2, [16, 1])([0.5, -1.0])``."""
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
         for layer in self.layers:
@@ -81,6 +89,7 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
+        """Every weight and bias, layer by layer (micrograd's order)."""
         return [p for layer in self.layers for p in layer.parameters()]
 
     def to_torch(self) -> Any:

@@ -11,7 +11,7 @@ from autograd import Tensor
 
 class DataTypeError(TypeError, ValueError):
     """Data of the wrong type. A TypeError by nature, and a ValueError too, because
-    SPEC.md promises ``ValueError`` when X and y do not match "in length or type"."""
+    ``Classifier.fit`` promises ``ValueError`` for data that does not fit (its docstring)."""
 
 
 def positive_int(n: Any, what: str) -> int:
