@@ -33,7 +33,7 @@ from autograd import Tensor, Value
 # `z = w1 x1 + w2 x2 + b`, `a = σ(z)`, `L(a, y) = -(y log a + (1 - y) log(1 - a))`.
 
 # %%
-x1, x2, y = 1.5, -0.5, 1.0
+x1, x2, y = Value(1.5, "x1"), Value(-0.5, "x2"), 1.0  # one example, label 1
 w1, w2, b = Value(0.3, "w1"), Value(-0.2, "w2"), Value(0.1, "b")
 z = w1 * x1 + w2 * x2 + b
 z.label = "z"
@@ -52,7 +52,7 @@ viz.draw(L)
 dz = a.data - y
 print(f"a - y = {dz:.6f}   engine's dL/dz = {z.grad:.6f}")
 assert math.isclose(z.grad, dz)
-assert math.isclose(w1.grad, x1 * dz) and math.isclose(w2.grad, x2 * dz)
+assert math.isclose(w1.grad, x1.data * dz) and math.isclose(w2.grad, x2.data * dz)
 assert math.isclose(b.grad, dz)
 
 # %% [markdown]
