@@ -193,3 +193,13 @@ def test_hypothesis_is_a_core_dependency_yet_import_autograd_stays_without_it():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT)
     assert run.stdout.strip() == "False", run.stderr
+
+
+def test_a_rule_giving_nan_is_wrong_and_the_json_stays_strict(tmp_path):
+    path = write(tmp_path, solved(["neg"], dict(CORRECT, neg="return math.nan")))
+    run = subprocess.run([sys.executable, "-m", "nn", "grade", str(path), "--json"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 1
+    verdict = json.loads(run.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    [gate] = verdict["gates"]
+    assert gate["status"] == "wrong" and gate["given"] == "nan"
