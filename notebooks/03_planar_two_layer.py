@@ -106,6 +106,24 @@ print("W1 after training from zeros (one column per hidden unit):\n", W1)
 print(f"accuracy {zero.score(X, y):.0%}")
 assert np.allclose(W1, W1[:, :1])  # every hidden unit is the same unit
 
+# %% [markdown]
+# Zeros are the extreme case (here nothing but the output bias ever moves). Any start in
+# which the hidden units are equal has the same flaw: from all weights 0.5 the units do
+# learn, but in lockstep, so they stay one unit.
+
+# %%
+same = nn.TwoLayerNet(2, 4, 1, activation="tanh", loss="bce",
+                      init=lambda shape, rng: np.full(shape, 0.5))
+same.fit(X, y, epochs=1000, lr=1.2, verbose=False)
+W1 = same.fc1.weight.data
+print("W1 after training from all 0.5:\n", W1.round(3))
+print(f"accuracy {same.score(X, y):.0%}")
+assert np.allclose(W1, W1[:, :1]) and not np.allclose(W1, 0.5)
+
+# %% [markdown]
+# Small random weights break the symmetry: every unit finds its own direction.
+
+# %%
 random_start = nn.TwoLayerNet(2, 4, 1, activation="tanh", loss="bce", init="small", seed=0)
 random_start.fit(X, y, epochs=1000, lr=1.2, verbose=False)
 print("W1 after training from small random weights:\n", random_start.fc1.weight.data.round(2))
