@@ -159,8 +159,10 @@ def test_a_changed_forward_is_reported(tmp_path):
 
 
 def test_a_rule_that_raises_or_returns_one_number_for_two_inputs(tmp_path):
-    rules = dict(CORRECT, neg="return g / 0", mul="return g * b")
-    gates = {g["gate"]: g for g in grade(write(tmp_path, solved(["neg", "mul"], rules)))["gates"]}
+    rules = dict(CORRECT, neg="return g / 0", mul="return g * b", abs="return None")
+    verdict = grade(write(tmp_path, solved(["neg", "mul", "abs"], rules)))
+    gates = {g["gate"]: g for g in verdict["gates"]}
+    assert gates["abs"]["status"] == "error" and "TypeError" in gates["abs"]["message"]
     assert gates["neg"]["status"] == "error"
     assert "ZeroDivisionError in neg_backward" in gates["neg"]["message"]
     assert gates["mul"]["status"] == "error"
