@@ -115,3 +115,14 @@ def test_assert_matches_torch_names_what_differs():
         assert_matches_torch(no_gradient_on_torch, Tensor(np.ones(3), requires_grad=True))
     with pytest.raises(TypeError, match="input 1 is a float"):
         assert_matches_torch(lambda a, b: a * b, Value(1.0), 2.0)
+
+
+def test_a_sequential_stack_and_what_cannot_be_converted():
+    from nn.torch_export import to_torch
+
+    stack = nn.Sequential(nn.Linear(2, 5, seed=0), nn.Tanh(), nn.Linear(5, 3, seed=1),
+                          nn.Sigmoid())
+    out = to_torch(stack)(torch.from_numpy(X)).detach().numpy()
+    np.testing.assert_allclose(out, stack(Tensor(X)).data, rtol=1e-12, atol=1e-12)
+    with pytest.raises(TypeError, match="no PyTorch equivalent for a Neuron"):
+        to_torch(nn.Neuron(2))
