@@ -504,6 +504,7 @@ def test_million_node_chain_with_a_shared_leaf_through_grad(default_recursion_li
     del x
 
 
+@pytest.mark.slow
 def test_deep_chain_second_derivative_under_default_recursion_limit(default_recursion_limit):
     """create_graph=True on a 100,000-gate chain builds a derivative graph just as deep."""
     n, k = 100_000, 1.000001

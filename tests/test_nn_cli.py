@@ -55,6 +55,7 @@ def test_python_m_nn_with_no_arguments_trains_the_flower_net_and_writes_everythi
     assert model.score(X, y) >= 0.85
 
 
+@pytest.mark.slow
 def test_train_subcommand_with_options(tmp_path, capsys):
     code = main(["train", "--dataset", "spiral", "--hidden", "50", "--activation", "relu",
                  "--epochs", "300", "--lr", "1.0", "--seed", "1", "-q", "-o", str(tmp_path)])
