@@ -14,7 +14,12 @@ from .engine import fit_gradient, no_grad, topological_order
 
 @dataclass
 class BadGate:
-    """A gate whose local derivative disagrees with central differences at its inputs."""
+    """A gate whose local derivative disagrees with central differences at its inputs.
+
+    ``analytical`` is what the gate's rule sends down to input ``input_index`` for a random
+    upstream gradient g (projected on a random direction when the input is an array);
+    ``numerical`` is the same quantity from central differences of the gate's forward.
+    """
 
     gate: str
     input_index: int
@@ -26,7 +31,9 @@ class BadGate:
         shown = ", ".join(_short(x) for x in self.inputs)
         return (f"gate {self.gate!r} is wrong for its input {self.input_index}: at inputs "
                 f"({shown}) its rule gives {self.analytical!r}, central differences give "
-                f"{self.numerical!r}")
+                f"{self.numerical!r} (both: the gradient the gate sends to that input, "
+                f"local derivative × g, for a random upstream gradient g; for arrays, "
+                f"summed along a random direction)")
 
 
 def _short(x: Any) -> str:

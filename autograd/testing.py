@@ -228,3 +228,4 @@ def check_no_mutation(fn: Callable[..., Any], *inputs: Any) -> None:
     for i, (x, b) in enumerate(zip(inputs, before)):
         if not np.array_equal(np.asarray(x.data), b):
             raise AssertionError(f"input {i}: its data was changed by forward or backward")
+from .torch_check import assert_matches_torch  # noqa: E402,F401  (PyTorch imported on call)

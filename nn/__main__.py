@@ -3,6 +3,8 @@
     gategrad                        # = gategrad train: the 4-unit tanh net on the flower data
     gategrad train --dataset spiral --hidden 100 --activation relu
     gategrad draw ...               # viz's drawing command (see gategrad draw --help)
+    gategrad exercise --gates sigmoid,mul,max -o my_gates.py   # a student file
+    gategrad grade my_gates.py      # check its derivative rules (autograd.grading)
 
 ``python -m nn`` is the same as ``gategrad``.
 """
@@ -18,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, exercises, grading
 from viz import cli as draw_cli
 from viz.cli_args import OneLineParser, float_in, int_in, output_folder
 
@@ -249,6 +251,8 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
               "decision-boundary plot, the training curves, the weights and the SVG of the "
               "model's computation graph.", _add_train_arguments, train),
     "draw": (draw_cli.DESCRIPTION, draw_cli.add_arguments, draw_cli.run),
+    "exercise": (exercises.DESCRIPTION, exercises.add_arguments, exercises.run),
+    "grade": (grading.DESCRIPTION, grading.add_arguments, grading.run),
 }
 
 

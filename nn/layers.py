@@ -53,20 +53,27 @@ class Linear(Module):
         return Counter([(n_in, n_out), (n_out,)])
 
     def forward(self, x: Tensor) -> Tensor:
+        """``x @ weight + bias`` for a batch ``x`` of shape ``(N, n_in)``: ``(N, n_out)``."""
         return x @ self.weight + self.bias
 
 
 class ReLU(Module):
+    """``max(0, x)`` elementwise, the relu gate."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x.relu()
 
 
 class Tanh(Module):
+    """``tanh(x)`` elementwise."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x.tanh()
 
 
 class Sigmoid(Module):
+    """``σ(x) = 1 / (1 + e⁻ˣ)`` elementwise (computed stably)."""
+
     def forward(self, x: Tensor) -> Tensor:
         return x.sigmoid()
 
@@ -97,6 +104,7 @@ class Sequential(Module):
         return f"Sequential({', '.join(repr(layer) for layer in self.layers)})"
 
     def forward(self, x: Any) -> Any:
+        """``x`` through every layer in order."""
         for layer in self.layers:
             x = layer(x)
         return x

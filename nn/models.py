@@ -32,6 +32,8 @@ class Classifier(Module):
     loss: str
 
     def forward(self, X: Tensor) -> Tensor:
+        """The scores for a batch ``X`` (N, n_features): logits (N,) for a binary (bce)
+        model, class scores (N, n_classes) otherwise. A graph: backward works through it."""
         raise NotImplementedError
 
     def weights(self) -> list[Tensor]:
@@ -47,6 +49,7 @@ class Classifier(Module):
         return loss
 
     def labels_from_scores(self, scores: np.ndarray) -> np.ndarray:
+        """Predicted labels from ``forward``'s scores: logit > 0, or the largest score."""
         if self.loss == "bce":
             return (scores > 0).astype(np.int64)  # σ(z) > 0.5 exactly when z > 0
         return scores.argmax(axis=1)
@@ -114,6 +117,12 @@ class Classifier(Module):
         """Accuracy: the fraction of samples whose predicted label equals ``y``."""
         pred = self.predict(X)
         return float((pred == check_labels(y, len(pred), self.n_classes)).mean())
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` with copies of the weights (see nn.torch_export)."""
+        from .torch_export import to_torch
+
+        return to_torch(self)
 
 
 class LogisticRegression(Classifier):

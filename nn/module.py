@@ -30,9 +30,11 @@ class Module:
     """Subclasses set parameters and sub-modules as attributes and define ``forward``."""
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The module's computation; ``module(x)`` calls it. Subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``module(x)`` is ``module.forward(x)``."""
         return self.forward(*args, **kwargs)
 
     # -- parameters ------------------------------------------------------------------------
@@ -45,6 +47,10 @@ class Module:
                 yield name, p
 
     def parameters(self) -> list[Parameter]:
+        """Every parameter (Tensor or Value) of this module and its sub-modules, once each.
+
+        Example: ``nn.SGD(model.parameters(), lr=0.1)``
+        """
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:

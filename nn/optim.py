@@ -21,6 +21,12 @@ from .validation import real_number
 
 
 class Optimizer:
+    """Updates ``params`` (Tensors or Values that require grad) from their ``.grad``.
+
+    Raises ValueError for an empty list or a learning rate that is not a positive number,
+    TypeError for a parameter that is not a node requiring grad.
+    """
+
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
         self.params = list(params)
         if not self.params:
@@ -32,6 +38,7 @@ class Optimizer:
         self.lr = _positive(lr, "lr")
 
     def zero_grad(self) -> None:
+        """Forget the parameters' gradients before the next backward (which adds)."""
         zero_grads(self.params)
 
     def state(self) -> dict[str, Any]:
@@ -44,6 +51,7 @@ class Optimizer:
         vars(self).update(copy.deepcopy(state))
 
     def step(self) -> None:
+        """Update every parameter once from its current ``.grad``."""
         raise NotImplementedError
 
     def _state(self, p: Parameter) -> Any:

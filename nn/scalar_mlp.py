@@ -40,6 +40,7 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def forward(self, x: Sequence[Value | float]) -> Value:
+        """``relu(w · x + b)`` (or without relu for an output unit) for ``nin`` inputs."""
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
@@ -49,10 +50,13 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, {'relu' if self.nonlin else 'linear'})"
 
     def parameters(self) -> list[Value]:  # faster than the attribute walk, same order
+        """The weights, then the bias."""
         return self.w + [self.b]
 
 
 class Layer(Module):
+    """``nout`` neurons on the same ``nin`` inputs; relu neurons unless ``nonlin=False``."""
+
     def __init__(self, nin: int, nout: int, nonlin: bool = True,
                  rng: random.Random | None = None) -> None:
         nout = positive_int(nout, "Layer: nout")
@@ -61,6 +65,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """Each neuron's output: a list of ``nout`` Values."""
         return [n(x) for n in self.neurons]
 
     __call__ = forward
@@ -71,6 +76,7 @@ class Layer(Module):
                 f"{'relu' if first.nonlin else 'linear'})")
 
     def parameters(self) -> list[Value]:
+        """Every neuron's weights and bias, neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
 
@@ -106,6 +112,8 @@ class MLP(Module):
         return Counter({(): sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))})
 
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """One sample (``nin`` floats or Values) through every layer; raises ValueError
+        for the wrong number of inputs. Example: ``MLP(2, [16, 1])([0.5, -1.0])``."""
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
         for layer in self.layers:
@@ -113,7 +121,14 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
+        """Every weight and bias, layer by layer (micrograd's order)."""
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` with copies of the weights (see nn.torch_export)."""
+        from .torch_export import to_torch
+
+        return to_torch(self)
 
 
 def _layer_sizes(nouts: Any) -> list[int]:

@@ -29,6 +29,7 @@ def _accuracy(text: str, which: str) -> float:
     return float(line.split(":")[1].strip().rstrip("%")) / 100
 
 
+@pytest.mark.slow
 def test_python_m_nn_with_no_arguments_trains_the_flower_net_and_writes_everything(tmp_path):
     """README's command, as a user runs it: the defaults are the course's flower run."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1",
@@ -53,6 +54,7 @@ def test_python_m_nn_with_no_arguments_trains_the_flower_net_and_writes_everythi
     assert model.score(X, y) >= 0.85
 
 
+@pytest.mark.slow
 def test_train_subcommand_with_options(tmp_path, capsys):
     code = main(["train", "--dataset", "spiral", "--hidden", "50", "--activation", "relu",
                  "--epochs", "300", "--lr", "1.0", "--seed", "1", "-q", "-o", str(tmp_path)])
@@ -72,6 +74,7 @@ def test_logreg_on_three_classes_is_softmax_regression(tmp_path, capsys):
     assert "LinearClassifier(2, 3, loss='softmax')" in out
 
 
+@pytest.mark.slow
 def test_many_features_skip_the_decision_boundary_with_a_note(tmp_path, capsys):
     assert main(["--model", "logreg", "--dataset", "breast_cancer", "--epochs", "50", "-q",
                  "-o", str(tmp_path)]) == 0

@@ -170,6 +170,7 @@ def test_rankdir_reaches_graphviz():
     assert "rankdir=TB" in viz.draw(micrograd_example(), rankdir="TB").source
 
 
+@pytest.mark.slow
 def test_a_deep_chain_draws_without_recursion():
     x = Value(0.1, "x")
     out = x

@@ -52,6 +52,7 @@ def array_summary(a: Any) -> str:
 
 
 def shape_text(a: Any) -> str:
+    """``"(3, 4) float64"`` or ``"scalar float64"``: what a node box says of an array."""
     a = np.asarray(values(a))
     shape = "scalar" if a.ndim == 0 else str(a.shape).replace(",)", ")")
     return f"{shape} {a.dtype}"
