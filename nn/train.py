@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import sys
@@ -54,6 +55,8 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     y = check_labels(y, len(X), model.n_classes)
     epochs = positive_int(epochs, "epochs")
     n = len(X)
+    if not isinstance(verbose, (bool, np.bool_)):
+        raise TypeError(f"verbose must be True or False, got {verbose!r}")
     batch = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
     if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0 \
             or not math.isfinite(reg):
@@ -67,6 +70,21 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
                                          "X_val"))
     opt = _optimizer(optimizer, model, lr)
     rng = as_generator(seed)
+    before = _Snapshot(model, opt)
+    try:
+        return _train(model, X, y, opt, rng, epochs, batch, reg, verbose, val)
+    except BaseException as e:  # KeyboardInterrupt too: a failed fit changes nothing
+        before.restore()
+        if isinstance(e, NonFiniteLossError):
+            raise NonFiniteLossError(f"{e}; the model's weights are as they were before "
+                                     "this fit call") from None
+        raise
+
+
+def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
+           rng: np.random.Generator, epochs: int, batch: int, reg: float, verbose: bool,
+           val: tuple[np.ndarray, np.ndarray] | None) -> History:
+    n = len(X)
 
     history = History(loss=[], accuracy=[])
     if val is not None:
@@ -138,3 +156,24 @@ def _optimizer(optimizer: str | Optimizer, model: Classifier, lr: float | None) 
                         f"{type(optimizer).__name__}")
     return make_optimizer(optimizer, model.parameters(),
                           DEFAULT_LR.get(optimizer, 0.1) if lr is None else lr)
+
+
+class _Snapshot:
+    """Copies of everything fit changes: the weights, their gradients and the optimizer's
+    state (momentum, Adam's moments and step count), put back by ``restore``."""
+
+    def __init__(self, model: Classifier, opt: Optimizer) -> None:
+        self.params = model.parameters()
+        self.data = [copy.copy(p.data) for p in self.params]  # arrays copied, floats kept
+        self.grads = [copy.copy(p.grad) for p in self.params]
+        self.opt = opt
+        self.opt_state = opt.state()
+
+    def restore(self) -> None:
+        for p, data, grad in zip(self.params, self.data, self.grads):
+            if isinstance(p.data, np.ndarray) and p.data.shape == data.shape:
+                p.data[...] = data  # in place: views of the weights see the old values again
+            else:
+                p.data = data
+            p.grad = grad
+        self.opt.load_state(self.opt_state)

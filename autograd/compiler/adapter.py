@@ -22,8 +22,8 @@ from ..value import Value
 
 # Gates whose forward and rules work element by element and broadcast: their rules take an
 # upstream gradient of any shape that broadcasts to the output.
-ELEMENTWISE = frozenset({G.ADD, G.SUB, G.MUL, G.DIV, G.POW, G.POWC, G.NEG, G.EXP, G.LOG,
-                         G.SQRT, G.TANH, G.SIGMOID, G.RELU, G.ABS, G.MAX, G.MIN})
+# Every row of gates.py is one (the Tensor-only rows live in tensor_gates.py).
+ELEMENTWISE = frozenset(G.ROWS)
 
 
 # -- reading nodes ----------------------------------------------------------------------
@@ -39,9 +39,7 @@ def describe(node: Node) -> tuple:
     """(gate, data, first input, second input or None, constants, label, needs grad) of a
     node in one call: tracing reads every node of the graph once."""
     gate = node._gate
-    ctx = node._ctx
-    if gate is not None and gate.saves:
-        ctx = ctx[:-1]
+    ctx = node._ctx  # the constants alone: saved buffers sit in ``node._saved``
     return gate, node.data, node._a, node._b, ctx, node.label, node.requires_grad
 
 
@@ -109,19 +107,23 @@ def bind_forward(gate: Any, binary: bool, consts: tuple) -> Callable:
 
     A saving gate's ``f`` returns ``(out, saved)``.
     """
-    fwd = gate.array
-    if binary:
-        return fwd
+    fwd = gate.array  # called as gate.array(*inputs, *consts), as the engine does
     if not consts:
         return fwd
+    if binary:
+        return lambda a, b: fwd(a, b, *consts)
     return lambda a: fwd(a, *consts)
 
 
 def bind_rule(gate: Any, i: int, binary: bool, consts: tuple) -> Callable:
     """``r(g, out, a, b)`` (binary) or ``r(g, out, a, saved)`` giving input ``i``'s gradient."""
-    rule = gate.vjp[i]
+    rule = gate.vjp[i]  # rule(g, out, *inputs, *consts), plus ``saved`` last if it saves
     if binary:
-        return rule
+        if gate.saves:
+            raise NotImplementedError(f"compile: a two-input gate that saves ({gate.name})")
+        if not consts:
+            return rule
+        return lambda g, out, a, b: rule(g, out, a, b, *consts)
     if gate.saves:
         return lambda g, out, a, saved: rule(g, out, a, *consts, saved)
     return lambda g, out, a, saved: rule(g, out, a, *consts)
