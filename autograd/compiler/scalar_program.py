@@ -10,6 +10,8 @@ unique indices, or through ``np.bincount`` where an input is read more than once
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import gates as G
@@ -71,7 +73,8 @@ def generate(s: Schedule, root_slot: int, grad_slots: list) -> tuple[str, dict]:
     n_leaves = len(s.leaf_sources)
     fwd = ["def forward(L):", f"    buf = np.empty({s.n_slots})",
            f"    buf[:{n_leaves}] = L  # the leaves: parameters, inputs, constants"]
-    bwd_groups = []
+    # (group, input slots, its rules or None for a sum, the rules' argument names)
+    bwd_groups: list[tuple[Any, np.ndarray, Any, list[str]]] = []
     kept = []
     for gi, group in enumerate(s.groups):
         members = group.members

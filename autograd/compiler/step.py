@@ -29,6 +29,7 @@ class CompiledValue(Value):
     """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward."""
 
     __slots__ = ("_run_backward",)
+    _run_backward: Callable[[Any], None]
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         if create_graph:
@@ -41,6 +42,7 @@ class CompiledTensor(Tensor):
     """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward."""
 
     __slots__ = ("_run_backward",)
+    _run_backward: Callable[[Any], None]
 
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
@@ -52,6 +54,8 @@ class CompiledTensor(Tensor):
 
 class CompiledStep:
     """A function traced once and replayed; see ``autograd.compile``."""
+
+    __name__: str  # the function's, set by functools.update_wrapper
 
     def __init__(self, fn: Callable, check: bool | int = False, retrace: bool = True,
                  max_traces: int = 8, vectorize: bool | None = None) -> None:
@@ -99,7 +103,8 @@ class CompiledStep:
                 return self.fn(*args, **kwargs)
             if outcome is not None:
                 self._last = replay
-                return self._result(replay, flat, *outcome, args, kwargs)
+                out, grads, extras = outcome
+                return self._result(replay, flat, out, grads, extras, args, kwargs)
         if replays and not self.retrace:
             raise GuardError(
                 f"compile({self.__name__}): a replay's guard failed (the graph's structure "

@@ -117,8 +117,8 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
             return items if type(x) is list else tuple(items) if type(x) is tuple \
                 else type(x)(*items)
         if isinstance(x, Node):
-            shape = () if adapter.is_value(x) else x.shape
-            dtype = None if adapter.is_value(x) else x.dtype
+            shape = () if adapter.is_value(x) else getattr(x, "shape")  # noqa: B009 (a Tensor)
+            dtype = None if adapter.is_value(x) else getattr(x, "dtype")  # noqa: B009
             key.append(("node", type(x), shape, dtype, bool(adapter.needs_grad(x))))
         elif isinstance(x, (float, np.floating)) and not isinstance(x, bool):
             x = float(x)
@@ -158,7 +158,7 @@ class Recorder:
 
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
         with _lock:
-            originals = []
+            originals: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
             try:
                 for cls, name, op in adapter.GUARDED_READS:
                     originals.append((cls, name, cls.__dict__[name]))
@@ -199,7 +199,8 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
     ``result`` is the loss, or a tuple of the loss and other nodes it depends on (extra
     outputs, such as the scores: a replay gives back their data, without gradient).
     """
-    extras, returns_tuple = (), isinstance(result, tuple)
+    extras: tuple[Any, ...] = ()
+    returns_tuple = isinstance(result, tuple)
     if returns_tuple and result:
         result, extras = result[0], result[1:]
     if not isinstance(result, Node) or not all(isinstance(x, Node) for x in extras):
@@ -216,7 +217,7 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
 
     def ref(obj: Any) -> ArgRef | None:
         """``obj`` as computed from an argument, following the recorded conversions."""
-        chain = []
+        chain: list[tuple[Callable, Any]] = []
         while True:
             k = arg_item.get(id(obj))
             if k is not None:
@@ -230,7 +231,7 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
             obj = source
 
     def live_consts(consts: tuple) -> tuple:
-        out = []
+        out: list[Any] = []
         for c in consts:
             if isinstance(c, tuple):
                 out.append(live_consts(c))
