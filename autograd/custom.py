@@ -22,19 +22,22 @@ from . import gates as G
 from . import tensor_gates as T
 from .functions import apply_gate
 
-BUILT_IN: frozenset[str] = frozenset(
-    g.name for module in (G, T) for g in vars(module).values() if isinstance(g, G.Gate))
+BUILT_IN: frozenset[str] = frozenset(g.name for g in (*G.ROWS, *T.ROWS))
 REGISTRY: dict[str, G.Gate] = {}  # the custom gates, by name
 
 
 def gate(name: str | None = None, *, derivatives: Sequence[Callable[..., Any]],
          symbol: str | None = None,
-         scalar: Callable[..., float] | None = None) -> Callable[[Callable], Callable]:
+         scalar: Callable[..., float] | None = None, cli: bool = False,
+         safe: Callable[..., Any] | None = None, kinked: bool = False,
+         ) -> Callable[[Callable], Callable]:
     """Register the decorated forward as a gate; returns the function that applies it.
 
     ``derivatives`` holds one rule per input, ``rule(g, out, *inputs) -> down_diff``. The
     forward gets numpy arrays (Tensor) or floats (Value); give ``scalar`` for a faster or
-    different float version.
+    different float version. The gate joins the table like a built-in row: ``cli=True``
+    lets ``gategrad draw`` call it; ``safe`` (how a random graph applies it with operands
+    kept in its domain; default: directly) and ``kinked`` tell ``autograd.testing``.
     """
     rules = tuple(derivatives)
     if len(rules) not in (1, 2) or not all(callable(r) for r in rules):
@@ -47,7 +50,9 @@ def gate(name: str | None = None, *, derivatives: Sequence[Callable[..., Any]],
             raise ValueError(f"{gate_name!r} is a built-in gate; give yours another name")
         # Redefining a custom gate replaces it, so a notebook cell can be run again.
         row = G.Gate(gate_name, symbol or gate_name,
-                     scalar or (lambda *xs: float(forward(*xs))), forward, rules)
+                     scalar or (lambda *xs: float(forward(*xs))), forward, rules,
+                     cli=(gate_name,) if cli else (),
+                     safe=safe or (lambda *xs: apply_gate(row, *xs)), kinked=kinked)
         REGISTRY[gate_name] = row
 
         @functools.wraps(forward)

@@ -2,8 +2,10 @@
 
 The engine reads the fields of ``node.Node``: ``data``, ``grad``, ``_gate`` (a row of the
 gate table, or None for a leaf), the inputs ``_a``/``_b`` and the gate's constants
-``_ctx``. Nodes hold no closures, so a graph has no reference cycles and is freed by
-reference counting the moment it is dropped.
+``_ctx``, and what a gate saved, ``_saved``. All three loops call every rule the same
+way, ``rule(g, out, *inputs, *ctx)`` (plus ``saved`` last for a gate that saves). Nodes
+hold no closures, so a graph has no reference cycles and is freed by reference counting
+the moment it is dropped.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
     a second pass over the graph).
     """
     reset = reset_grad is not _KEEP
-    order = []
+    order: list[Node] = []
     seen = {root}
     stack = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
@@ -110,47 +112,58 @@ def run_backward(root: Any, seed: Any, create_graph: bool = False,
         _backward_arrays(order, retain_graph)
 
 
-def _backward_scalars(order: list) -> None:
-    # The hot loop of every Value graph, kept flat: one vjp call and the sums per gate.
+def _backward_scalars(order: list[Node]) -> None:
+    # Value graphs: _backward_arrays without the checks no Value needs (None gradients,
+    # requires_grad, saved buffers, shape fitting); they would cost 1.12x on the backward
+    # of micrograd's MLP step (65,140 nodes, median of 15 alternating runs).
     for node in order:
         gate = node._gate
         if gate is None:
             continue
-        a, b = node._a, node._b
-        if b is not None:
-            rule_a, rule_b = gate.vjp
-            g, out, x, y = node.grad, node.data, a.data, b.data
-            a.grad += rule_a(g, out, x, y)
-            b.grad += rule_b(g, out, x, y)
+        # A node with a gate has its input ``_a`` (annotations only: no cost at run time).
+        a: Node = node._a  # type: ignore[assignment]
+        b, g, out, ctx = node._b, node.grad, node.data, node._ctx
+        if b is None:
+            a.grad += gate.vjp[0](g, out, a.data, *ctx)
         else:
-            a.grad += gate.vjp[0](node.grad, node.data, a.data, *node._ctx)
+            rule_a, rule_b = gate.vjp
+            x, y = a.data, b.data
+            if ctx:
+                a.grad += rule_a(g, out, x, y, *ctx)
+                b.grad += rule_b(g, out, x, y, *ctx)
+            else:  # the same call; spelled without ``*()``, which costs 1.7x this loop
+                a.grad += rule_a(g, out, x, y)
+                b.grad += rule_b(g, out, x, y)
 
 
-def _backward_arrays(order: list, retain_graph: bool = True) -> None:
+def _backward_arrays(order: list[Node], retain_graph: bool = True) -> None:
     for node in order:
         gate = node._gate
         g = node.grad
         if gate is None or g is None:
             continue
-        a, b = node._a, node._b
+        a: Node = node._a  # type: ignore[assignment]
+        b, out, ctx = node._b, node.data, node._ctx
+        if gate.saves:
+            ctx = (*ctx, node._saved)
+            if not retain_graph:
+                node._saved = None  # release what the gate saved
         if b is None:
             if a.requires_grad:
-                _store(a, gate.vjp[0](g, node.data, a.data, *node._ctx), g)
-            if gate.saves and not retain_graph:
-                node._ctx = (*node._ctx[:-1], None)  # release what the gate saved
-            continue
-        rule_a, rule_b = gate.vjp
-        if a.requires_grad:
-            _store(a, rule_a(g, node.data, a.data, b.data), g)
-        if b.requires_grad:
-            _store(b, rule_b(g, node.data, a.data, b.data), g)
+                _store(a, gate.vjp[0](g, out, a.data, *ctx), g, gate.name)
+        else:
+            rule_a, rule_b = gate.vjp
+            if a.requires_grad:
+                _store(a, rule_a(g, out, a.data, b.data, *ctx), g, gate.name)
+            if b.requires_grad:
+                _store(b, rule_b(g, out, a.data, b.data, *ctx), g, gate.name)
 
 
-def _store(parent: Any, down: Any, g: Any) -> None:
+def _store(parent: Node, down: Any, g: Any, gate: str = "") -> None:
     """Add ``down`` into ``parent.grad``, fitted to the parent's shape and dtype."""
     data = parent.data
     if type(down) is not np.ndarray or down.shape != data.shape or down.dtype != data.dtype:
-        down = fit_gradient(down, data)
+        down = fit_gradient(down, data, gate)
     old = parent.grad
     if old is None:
         # Own every stored gradient: never a view of another gradient or an input.
@@ -161,13 +174,14 @@ def _store(parent: Any, down: Any, g: Any) -> None:
         old += down  # ours alone (see above), so adding in place is safe
 
 
-def _backward_nodes(order: list) -> None:
+def _backward_nodes(order: list[Node]) -> None:
     # create_graph: the rules run on the nodes themselves, so every gradient is a graph.
     for node in order:
         gate = node._gate
         if gate is None or node.grad is None:
             continue
-        args = (node.grad, node, *node._prev, *node._ctx)
+        ctx = (*node._ctx, node._saved) if gate.saves else node._ctx
+        args = (node.grad, node, *node._prev, *ctx)
         for parent, rule in zip(node._prev, gate.vjp):
             if parent.requires_grad:
                 parent._take_grad(rule(*args))
@@ -187,7 +201,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     return grad
 
 
-def fit_gradient(down: Any, data: np.ndarray) -> np.ndarray:
+def fit_gradient(down: Any, data: np.ndarray, gate: str = "") -> np.ndarray:
     """``down`` as an array of ``data``'s shape and dtype.
 
     Always an ndarray: a sum down to 0-d gives a numpy scalar, which ``+=`` cannot update
@@ -198,7 +212,8 @@ def fit_gradient(down: Any, data: np.ndarray) -> np.ndarray:
         if down.ndim >= data.ndim:
             down = unbroadcast(down, data.shape)
         if down.shape != data.shape:
-            raise ValueError(f"a gate's rule gave a gradient of shape {down.shape} for an "
+            who = f"gate {gate!r}" if gate else "a gate"
+            raise ValueError(f"{who}'s rule gave a gradient of shape {down.shape} for an "
                              f"input of shape {data.shape}: it must have the input's shape "
                              "(or a shape numpy broadcasting makes from it)")
     if type(down) is not np.ndarray or down.dtype != data.dtype:

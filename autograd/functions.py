@@ -8,13 +8,18 @@ import numpy as np
 
 from . import gates as G
 from . import tensor, value
+from .row import Gate
 
 
-def apply_gate(gate: G.Gate, *operands: Any) -> Any:
+def apply_gate(gate: Gate, *operands: Any) -> Any:
     """Run ``gate`` on one or two operands: Tensors when any operand is array-like."""
     if len(operands) != len(gate.vjp):
         raise TypeError(f"gate {gate.name!r} takes {len(gate.vjp)} operand(s), "
                         f"got {len(operands)}")
+    if gate.domain is not None:  # the user-facing error, before the gate runs
+        gate.domain(*(np.asarray(x.data) if isinstance(x, tensor.Tensor) else
+                      np.asarray(x) if isinstance(x, (list, tuple)) else
+                      x.data if isinstance(x, value.Value) else x for x in operands))
     if any(isinstance(x, (tensor.Tensor, np.ndarray, list, tuple)) for x in operands):
         if len(operands) == 2:
             return tensor.apply(gate, *operands)

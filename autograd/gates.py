@@ -1,48 +1,156 @@
 """The gate table: every gate's forward and local derivative, declared once.
 
-A gate's ``vjp`` holds one rule per input, ``rule(g, out, *inputs, *attrs)``, giving that
-input's ``down_diff = local_diff * up_diff``: ``g`` is the upstream gradient (``up_diff``),
-``out`` the gate's output, ``attrs`` the gate's constant arguments (an exponent, an axis).
-One rule per input lets the engine skip inputs that need no gradient. The rules use only
-arithmetic, comparisons and the few dual helpers below, so the same line runs on Python
-floats (Value), numpy arrays (Tensor) and on nodes themselves (``create_graph=True``: the
-gradient is then built as a graph). A gate takes one or two nodes; constants go in attrs.
+A row (``row.Gate``) holds all there is to know about a gate: its forward on floats
+(``scalar``) and on arrays (``array``), one derivative rule per input, the method that
+applies it, how it is drawn, its domain, and how random test graphs use it. A rule
+gives its input's ``down_diff = local_diff * up_diff`` and is called, by every backward
+loop alike, as ``rule(g, out, *inputs, *ctx)``: ``g`` is the upstream gradient, ``out``
+the gate's output, ``ctx`` its constants. The rules use arithmetic, comparisons and the
+dual helpers at the bottom of this file, so the same line runs on floats (Value), numpy
+arrays (Tensor) and on the nodes themselves (``create_graph=True``).
 
-``scalar`` is the forward on Python floats, ``array`` the forward on numpy arrays; they
-are the same function where one works for both (``operator.add``). Tensor-only gates
-(matmul, reductions, reshaping, indexing) live in ``tensor_gates.py`` in this same form.
+Overflow and domain, one policy: every forward answers as numpy does and never raises (a
+result too large is ±inf, one with no real value nan, 0 to a negative power inf, and nan
+goes through every gate). A user's Value operation outside its domain raises before it
+runs, from the row's ``domain`` check: ``log`` of a number <= 0 and ``sqrt`` of a
+negative one raise ValueError, division by zero ZeroDivisionError; ``x ** y`` with a
+negative base and a non-integer exponent raises ValueError for Values and Tensors alike
+(never a complex number). Tensors otherwise follow numpy (nan, inf). Derivative rules run
+the forwards without the checks, so a second derivative at the edge of a domain is the
+inf or nan numpy would give. The careful forwards live in ``forwards.py``; the
+Tensor-only rows (matmul, reductions, reshaping, indexing) in ``tensor_gates.py``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .ops import log, power, quiet_log, quiet_power, sign, values
+from . import forwards as F
+from .node import Node
+from .row import Gate
+
+__all__ = ["Gate", "ROWS", "divide", "power", "log", "sign", "values"]
+
+G = Gate
+ADD = G("add", "+", operator.add, np.add, (lambda g, out, a, b: g, lambda g, out, a, b: g),
+        safe=lambda a, b: a + b)
+SUB = G("sub", "-", operator.sub, np.subtract,
+        (lambda g, out, a, b: g, lambda g, out, a, b: -g), safe=lambda a, b: a - b)
+MUL = G("mul", "*", operator.mul, np.multiply,
+        (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
+        safe=lambda a, b: a.tanh() * b,  # one side bounded, so products stay bounded
+        helpers=frozenset({"tanh"}))
+DIV = G("div", "/", F.scalar_div, F.array_div,
+        (lambda g, out, a, b: divide(g, b), lambda g, out, a, b: divide(-g * out, b)),
+        domain=F.check_div, safe=lambda a, b: a / (b * b + 1.0),
+        helpers=frozenset({"mul", "add"}))
+POW = G("pow", "**", F.scalar_pow, F.array_pow,
+        (lambda g, out, a, b: _pow_base(g, a, b), lambda g, out, a, b: _pow_exponent(g, out, a)),
+        domain=F.check_pow, safe=lambda a, b: (a * a + 0.5) ** b.tanh(),
+        helpers=frozenset({"mul", "add", "tanh"}))
+# a ** c with c a plain number: no gradient for c, and no log(a) (so a may be negative)
+POWC = G("powc", "**", F.scalar_pow, F.array_pow, (lambda g, out, a, c: _pow_base(g, a, c),),
+         domain=F.check_pow, label=lambda ctx: f"**{_num(ctx[0])}",
+         safe=lambda x: x.tanh() ** 3, helpers=frozenset({"tanh"}))
+NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,), safe=lambda x: -x)
+EXP = G("exp", "exp", F.scalar_exp, np.exp, (lambda g, out, a: g * out,),
+        method="exp", doc="e to the power of this node (inf where that overflows).",
+        cli=("exp",), safe=lambda x: x.tanh().exp(),  # squashed: deep graphs stay finite
+        helpers=frozenset({"tanh"}))
+LOG = G("log", "log", F.scalar_log, F.array_log, (lambda g, out, a: divide(g, a),),
+        method="log", doc="The natural logarithm. Raises ValueError for a Value <= 0 "
+        "(a Tensor gives -inf at 0 and nan below, as numpy).", domain=F.check_log,
+        cli=("log",), safe=lambda x: (x * x + 0.5).log(), helpers=frozenset({"mul", "add"}))
+SQRT = G("sqrt", "sqrt", F.scalar_sqrt, F.array_sqrt,
+         (lambda g, out, a: g * 0.5 * power(out, -1),),  # inf at 0, not an error
+         method="sqrt", doc="The square root. Raises ValueError for a negative Value "
+         "(a Tensor gives nan there, as numpy).", domain=F.check_sqrt, cli=("sqrt",),
+         safe=lambda x: (x * x + 0.5).sqrt(), helpers=frozenset({"mul", "add"}))
+TANH = G("tanh", "tanh", math.tanh, np.tanh, (lambda g, out, a: g * (1 - out * out),),
+         method="tanh", doc="The hyperbolic tangent, in (-1, 1).", cli=("tanh",),
+         safe=lambda x: x.tanh())
+SIGMOID = G("sigmoid", "σ", F.scalar_sigmoid, F.array_sigmoid,
+            (lambda g, out, a: g * out * (1 - out),),
+            method="sigmoid", doc="The logistic function 1 / (1 + e**-x), in (0, 1); "
+            "stable for any x.", cli=("sigmoid",), safe=lambda x: x.sigmoid())
+RELU = G("relu", "relu", F.scalar_relu, lambda x: np.maximum(x, 0),
+         (lambda g, out, a: g * (a > 0),),
+         method="relu", doc="max(x, 0); the gradient is 0 at 0 and nan goes through.",
+         cli=("relu",), safe=lambda x: x.relu(), kinked=True)
+LEAKY_RELU = G("leaky_relu", "leaky relu", lambda x: x if x > 0 or x != x else 0.01 * x,
+               lambda x: np.where(x > 0, x, 0.01 * x),
+               (lambda g, out, a: g * (0.01 + 0.99 * (a > 0)),),
+               method="leaky_relu", doc="x for x > 0, else 0.01 * x (PyTorch's default slope).",
+               cli=("leaky_relu",), safe=lambda x: x.leaky_relu(), kinked=True)
+ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),),
+        method="abs", doc="The absolute value |x| (also ``abs(x)``); the gradient is "
+        "sign(x), 0 at 0.", cli=("abs",), safe=lambda x: abs(x), kinked=True)
+MAX: Gate
+MIN: Gate
+MAX = G("max", "max", F.scalar_max, np.maximum,
+        (lambda g, out, a, b: _wins(g, a, b), lambda g, out, a, b: _wins(g, b, a)),
+        cli=("max", "maximum"), safe=lambda a, b: _binary(MAX, a, b), kinked=True)
+MIN = G("min", "min", F.scalar_min, np.minimum,
+        (lambda g, out, a, b: _wins(g, b, a), lambda g, out, a, b: _wins(g, a, b)),
+        cli=("min", "minimum"), safe=lambda a, b: _binary(MIN, a, b), kinked=True)
+del G
+
+ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance(g, Gate))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Gate:
-    name: str
-    symbol: str  # how the gate is drawn
-    scalar: Callable[..., Any] | None  # forward on floats (None: Tensor-only gate)
-    array: Callable[..., Any]  # forward on numpy arrays
-    vjp: tuple[Callable[..., Any], ...]  # one rule per input
-    # A gate that saves: its array forward returns (out, saved), and its rules get
-    # ``saved`` as their last argument, or None once a backward has released it.
-    saves: bool = False
-
-    def __repr__(self) -> str:
-        return f"Gate({self.name!r})"
+# -- helpers of the rules: dual, they run on floats, arrays and nodes ------------------
 
 
-# -- helpers of the rules ---------------------------------------------------------------
+def values(x: Any) -> Any:
+    """The numbers behind ``x``: for masks and indices, which carry no gradient."""
+    return x.data if isinstance(x, Node) else x
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1, as a constant: a step has no gradient to record."""
+    x = values(x)
+    if isinstance(x, np.ndarray):
+        return np.sign(x)
+    return float((x > 0) - (x < 0)) if x == x else math.nan
+
+
+def power(x: Any, e: Any) -> Any:
+    """``x ** e``, never an error: inf for 0 to a negative power or on overflow, nan for a
+    negative base to a fractional power. On nodes, the pow gate without its domain check."""
+    if isinstance(e, Node):
+        return _binary(POW, x, e)
+    if isinstance(x, Node):
+        return x._apply(POWC, float(e))
+    if isinstance(x, np.ndarray) or isinstance(e, np.ndarray):
+        return F.array_pow(x, e)
+    return F.scalar_pow(x, e)
+
+
+def divide(a: Any, b: Any) -> Any:
+    """``a / b``, never an error: ±inf for a number over 0, nan for 0 / 0 (as numpy). On
+    nodes, the div gate without its domain check."""
+    if isinstance(a, Node) or isinstance(b, Node):
+        return _binary(DIV, a, b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return F.array_div(a, b)
+    return F.scalar_div(a, b)
+
+
+def log(x: Any) -> Any:
+    """The natural log, never an error: -inf at 0 and nan below (as numpy)."""
+    if isinstance(x, Node):
+        return x._apply(LOG)
+    return F.array_log(x) if isinstance(x, np.ndarray) else F.scalar_log(x)
+
+
+def _binary(gate: Gate, a: Any, b: Any) -> Any:
+    """A two-input gate on nodes (one side may be a number or an array)."""
+    node = a if isinstance(a, Node) else b
+    return node._binary(gate, a, b)
 
 
 def _wins(g: Any, a: Any, b: Any) -> Any:
@@ -54,10 +162,12 @@ def _wins(g: Any, a: Any, b: Any) -> Any:
     return g * (a > b) + (g * 0.5) * (values(a) == values(b))
 
 
-def _pow_base(g: Any, out: Any, a: Any, b: Any) -> Any:
-    # b * a**(b-1); where b == 0 the power is a**0 = 1, not 0**-1 (0 * inf would be nan):
-    # a**0 is constant, so its gradient is 0 everywhere, also at a == 0.
-    return g * b * power(a, b - 1 + (values(b) == 0))
+def _pow_base(g: Any, a: Any, b: Any) -> Any:
+    # b * a**(b-1). At a == b == 0 that is 0 * 0**-1 (nan): the base is taken as 1 there,
+    # by adding a constant mask, which leaves the derivatives in a and b untouched (so the
+    # second derivative d/db of this is a**(b-1) = 1/a at b == 0, as it must be).
+    both_zero = (values(a) == 0) & (values(b) == 0)
+    return g * b * power(a + both_zero, b - 1)
 
 
 def _pow_exponent(g: Any, out: Any, a: Any) -> Any:
@@ -66,103 +176,5 @@ def _pow_exponent(g: Any, out: Any, a: Any) -> Any:
     return g * out * log(a + (values(a) == 0))
 
 
-# -- forwards that need care on floats ------------------------------------------------
-
-
-def _scalar_pow(a: float, b: float) -> float:
-    if a < 0 and not float(b).is_integer():
-        raise ValueError(f"negative base {a!r} to the non-integer power {b!r} has no real value")
-    try:
-        return a**b
-    except ZeroDivisionError:
-        raise ZeroDivisionError(f"0.0 cannot be raised to the negative power {b!r}") from None
-
-
-def _array_pow(a: np.ndarray, b: Any) -> np.ndarray:
-    bad = (np.asarray(a) < 0) & (np.asarray(b) != np.floor(b))
-    if np.any(bad):
-        i = tuple(int(k) for k in np.unravel_index(int(np.argmax(bad)), bad.shape))
-        base = np.broadcast_to(a, bad.shape)[i].item()
-        exp = np.broadcast_to(b, bad.shape)[i].item()
-        raise ValueError(
-            f"negative base {base!r} to the non-integer power {exp!r} (at index {i}) "
-            "has no real value"
-        )
-    return np.power(a, b)
-
-
-def _scalar_sigmoid(x: float) -> float:
-    # Two branches so that exp never overflows: stable for any finite x.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _array_sigmoid(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _scalar_log(x: float) -> float:
-    if x <= 0:
-        raise ValueError(f"log of {x!r}: the logarithm is defined for positive numbers only")
-    return math.log(x)
-
-
-def _scalar_sqrt(x: float) -> float:
-    if x < 0:
-        raise ValueError(f"sqrt of {x!r}: the square root is real for x >= 0 only")
-    return math.sqrt(x)
-
-
-def _scalar_exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf  # as numpy and PyTorch do, rather than stopping the forward pass
-
-
-def _scalar_div(a: float, b: float) -> float:
-    if b == 0:
-        raise ZeroDivisionError(f"division of {a!r} by zero")
-    return a / b
-
-
-# -- the table ------------------------------------------------------------------------
-
-G = Gate
-ADD = G("add", "+", operator.add, np.add, (lambda g, out, a, b: g, lambda g, out, a, b: g))
-SUB = G("sub", "-", operator.sub, np.subtract,
-        (lambda g, out, a, b: g, lambda g, out, a, b: -g))
-MUL = G("mul", "*", operator.mul, np.multiply,
-        (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a))
-DIV = G("div", "/", _scalar_div, np.divide,
-        (lambda g, out, a, b: g / b, lambda g, out, a, b: -g * out / b))
-POW = G("pow", "**", _scalar_pow, _array_pow,
-        (_pow_base, lambda g, out, a, b: _pow_exponent(g, out, a)))
-# a ** c with c a plain number: no gradient for c, and no log(a) (so a may be negative)
-POWC = G("powc", "**", _scalar_pow, _array_pow, (_pow_base,))
-NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,))
-EXP = G("exp", "exp", _scalar_exp, np.exp, (lambda g, out, a: g * out,))
-LOG = G("log", "log", _scalar_log, np.log, (lambda g, out, a: g / a,))
-SQRT = G("sqrt", "sqrt", _scalar_sqrt, np.sqrt,
-         (lambda g, out, a: g * 0.5 * power(out, -1),))  # inf at 0, not an error
-TANH = G("tanh", "tanh", math.tanh, np.tanh, (lambda g, out, a: g * (1 - out * out),))
-SIGMOID = G("sigmoid", "σ", _scalar_sigmoid, _array_sigmoid,
-            (lambda g, out, a: g * out * (1 - out),))
-RELU = G("relu", "relu", lambda x: x if x > 0 else 0.0, lambda x: np.maximum(x, 0),
-         (lambda g, out, a: g * (a > 0),))
-ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),))
-MAX = G("max", "max", lambda a, b: a if a >= b or a != a else b, np.maximum,
-        (lambda g, out, a, b: _wins(g, a, b), lambda g, out, a, b: _wins(g, b, a)))
-MIN = G("min", "min", lambda a, b: a if a <= b or a != a else b, np.minimum,
-        (lambda g, out, a, b: _wins(g, b, a), lambda g, out, a, b: _wins(g, a, b)))
-del G
-
-# The rows derivative rules use when they run on nodes (create_graph): the same gates,
-# but giving inf or nan where the user-facing forward raises a clear error, so that a
-# gradient graph is built wherever the plain gradient is a number.
-RULE_POW = dataclasses.replace(POW, scalar=quiet_power, array=quiet_power)
-RULE_POWC = dataclasses.replace(POWC, scalar=quiet_power, array=quiet_power)
-RULE_LOG = dataclasses.replace(LOG, scalar=quiet_log, array=quiet_log)
+def _num(x: float) -> str:
+    return "0" if x == 0 else f"{x:.4g}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,12 +31,25 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-
     element by element. Returns True, or raises
     GradcheckError naming the input, the worst element, both values and their errors;
     with ``localize=True`` the message also names the first gate whose own derivative is
-    wrong (see ``autograd.localize.find_bad_gate``).
+    wrong (see ``autograd.localize.find_bad_gate``). Every setting is checked first:
+    ``eps`` > 0, ``atol`` and ``rtol`` >= 0 (all finite), ``directions`` >= 1, ``fast``
+    and ``localize`` True or False (ValueError naming it), and ``fn`` must return a Value
+    or Tensor (TypeError), so no setting can pass a gradient without checking it.
     """
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be callable, got {type(fn).__name__}")
+    _check_settings(eps=eps, atol=atol, rtol=rtol, fast=fast, directions=directions,
+                    localize=localize)
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Iterable):
+        raise TypeError(f"gradcheck: inputs must be a list of Values or Tensors, got "
+                        f"{type(inputs).__name__}")
     inputs = list(inputs)
     _check_inputs(inputs)
     with no_grad():
         probe = fn(*inputs)
+    if not isinstance(probe, Node):
+        raise TypeError(f"gradcheck: fn must return a Value or Tensor computed from the "
+                        f"inputs, got {type(probe).__name__} {probe!r:.60}")
     weights = _output_weights(probe)
 
     def scalar_out() -> Any:
@@ -86,6 +101,24 @@ def _projections_agree(f: Callable[[], Any], node: Any, ana: np.ndarray, eps: fl
     finally:
         node.data = original
     return True
+
+
+def _check_settings(*, eps: Any, atol: Any, rtol: Any, fast: Any, directions: Any,
+                    localize: Any) -> None:
+    """Every setting in range, so that none can make the check pass without checking."""
+    for name, value, positive in (("eps", eps, True), ("atol", atol, False),
+                                  ("rtol", rtol, False)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value) or value < 0 or positive and value == 0:
+            bound = "> 0" if positive else ">= 0"
+            raise ValueError(f"gradcheck: {name} must be a finite number {bound}, got "
+                             f"{value!r}")
+    for name, value in (("fast", fast), ("localize", localize)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"gradcheck: {name} must be True or False, got {value!r}")
+    if isinstance(directions, bool) or not isinstance(directions, numbers.Integral) \
+            or directions < 1:
+        raise ValueError(f"gradcheck: directions must be an int >= 1, got {directions!r}")
 
 
 def _check_inputs(inputs: list) -> None:

@@ -14,7 +14,12 @@ from .engine import fit_gradient, no_grad, topological_order
 
 @dataclass
 class BadGate:
-    """A gate whose local derivative disagrees with central differences at its inputs."""
+    """A gate whose local derivative disagrees with central differences at its inputs.
+
+    ``analytical`` is what the gate's rule sends down to input ``input_index`` for a random
+    upstream gradient g (projected on a random direction when the input is an array);
+    ``numerical`` is the same quantity from central differences of the gate's forward.
+    """
 
     gate: str
     input_index: int
@@ -26,7 +31,9 @@ class BadGate:
         shown = ", ".join(_short(x) for x in self.inputs)
         return (f"gate {self.gate!r} is wrong for its input {self.input_index}: at inputs "
                 f"({shown}) its rule gives {self.analytical!r}, central differences give "
-                f"{self.numerical!r}")
+                f"{self.numerical!r} (both: the gradient the gate sends to that input, "
+                f"local derivative × g, for a random upstream gradient g; for arrays, "
+                f"summed along a random direction)")
 
 
 def _short(x: Any) -> str:
@@ -50,11 +57,12 @@ def find_bad_gate(root: Any, *, eps: float = 1e-6, atol: float = 1e-5,
         scalar = not isinstance(node.data, np.ndarray)
         forward = gate.scalar if scalar else gate.array
         attrs = node._ctx
-        if gate.saves:  # the forward also returns what it saves; the rule gets it last
-            forward, attrs = (lambda *args, _f=forward: _f(*args)[0]), attrs[:-1]
+        rule_args = (*attrs, node._saved) if gate.saves else attrs
+        if gate.saves:  # the forward also returns what it saves
+            forward = (lambda *args, _f=forward: _f(*args)[0])
         g = float(rng.standard_normal()) if scalar else rng.standard_normal(node.data.shape)
         for i, rule in enumerate(gate.vjp):
-            down = rule(g, node.data, *xs, *node._ctx)
+            down = rule(g, node.data, *xs, *rule_args)
             x = np.asarray(xs[i], dtype=float)
             u = rng.standard_normal(x.shape)
             ana = float(np.sum(fit_gradient(down, x) * u))

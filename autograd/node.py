@@ -2,25 +2,70 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .row import Gate
+
+_N = TypeVar("_N", bound="Node")
+
 
 class Node:
     """A vertex of the computation graph.
 
     ``_gate`` is the row of the gate table that made the node (None for a leaf), ``_a`` and
-    ``_b`` its one or two input nodes (None where absent), and ``_ctx`` the gate's constant
-    arguments, such as an exponent or a reduction axis. Inputs sit in two slots rather
-    than a tuple: one object per node instead of two halves the garbage collector's work.
+    ``_b`` its one or two input nodes (None where absent), ``_ctx`` the gate's constant
+    arguments (an exponent, a reduction axis) and ``_saved`` what its forward saved for
+    backward (Tensor only; None when nothing is). Inputs sit in two slots rather than a
+    tuple: one object per node instead of two halves the garbage collector's work.
     """
 
     __slots__ = ("data", "grad", "label", "_gate", "_a", "_b", "_ctx")
 
+    data: Any  # float (Value) or np.ndarray (Tensor)
+    grad: Any  # like data; a Tensor's is None until a backward reaches it
+    label: str
+    _gate: Gate | None
+    _a: Node | None
+    _b: Node | None
+    _ctx: tuple[Any, ...]
+    _saved: Any
+    requires_grad: bool
+    _is_scalar: bool
+
     @property
-    def _prev(self) -> tuple:
+    def _prev(self) -> tuple[Node, ...]:
         """The input nodes, in the gate's argument order."""
         a, b = self._a, self._b
         if b is not None:
-            return (a, b)
+            return (a, b)  # type: ignore[return-value]
         return () if a is None else (a,)
+
+    # What each node kind provides to the engine and to the dual helpers of the rules.
+    def _take_grad(self, down: Any) -> None:
+        raise NotImplementedError
+
+    def _zeros(self) -> Any:
+        raise NotImplementedError
+
+    def _apply(self, gate: Gate, *ctx: Any) -> Node:
+        raise NotImplementedError
+
+    @staticmethod
+    def _binary(gate: Gate, a: Any, b: Any) -> Node:
+        raise NotImplementedError
+
+    if TYPE_CHECKING:
+        # The element-wise methods Value and Tensor make from the gate table's rows (see
+        # ``Gate.method``), declared for type checkers; a test holds this list to the table.
+        def exp(self: _N) -> _N: ...
+        def log(self: _N) -> _N: ...
+        def sqrt(self: _N) -> _N: ...
+        def tanh(self: _N) -> _N: ...
+        def sigmoid(self: _N) -> _N: ...
+        def relu(self: _N) -> _N: ...
+        def leaky_relu(self: _N) -> _N: ...
+        def abs(self: _N) -> _N: ...
 
     # Notebook display: the graph drawn as SVG. viz is imported here, late, so that
     # ``import autograd`` never loads viz or graphviz.

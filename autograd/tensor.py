@@ -12,14 +12,20 @@ from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
 from .node import Node
-
-_FLOATS = (np.float16, np.float32, np.float64)
+from .row import Gate
+from .tensor_args import _axis, _index, _labels, as_array
 
 
 class Tensor(Node):
-    """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None)."""
+    """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None).
 
-    __slots__ = ("requires_grad",)
+    ``Tensor(data, requires_grad=False, dtype=None, label="")``: ints and bools become
+    float64, float32 stays float32. Arithmetic with numbers, arrays and Tensors
+    broadcasts as numpy; element-wise methods (exp, log, sqrt, tanh, sigmoid, relu,
+    leaky_relu, abs) come from the gate table. Comparisons give boolean arrays.
+    """
+
+    __slots__ = ("requires_grad", "_saved")
     __array_ufunc__ = None  # numpy defers to Tensor: ``array * tensor`` builds a node
     _is_scalar = False
     _zero_grad = None
@@ -32,76 +38,90 @@ class Tensor(Node):
         self.label = label
         self._gate = self._a = self._b = None
         self._ctx = ()
+        self._saved = None
 
     def __repr__(self) -> str:
         grad = "" if not self.requires_grad else ", requires_grad=True"
         label = f", label={self.label!r}" if self.label else ""
         return f"Tensor({np.array2string(self.data, threshold=20)}{grad}{label})"
 
-    # -- array attributes ------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
-    size = property(lambda self: self.data.size)
+    shape = property(lambda self: self.data.shape, doc="The shape of ``.data``.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``.data``.")
+    dtype = property(lambda self: self.data.dtype, doc="The numpy dtype of ``.data``.")
+    size = property(lambda self: self.data.size, doc="The number of elements of ``.data``.")
 
     def __len__(self) -> int:
+        """The length of the first axis."""
         return len(self.data)
 
     def numpy(self) -> np.ndarray:
+        """The data as a numpy array (the array itself, not a copy)."""
         return self.data
 
     def item(self) -> float:
+        """The one element of a one-element Tensor, as a Python number."""
         return self.data.item()
 
     def detach(self) -> Tensor:
+        """A new Tensor with the same data and label, cut off from the graph (no grad)."""
         return Tensor(self.data, label=self.label)
 
-    # -- arithmetic: numbers, arrays and Tensors on either side ---------------------------
     def __add__(self, other: Any) -> Tensor:
+        """self + other (the add gate); numbers, arrays and Tensors broadcast as numpy."""
         return apply(G.ADD, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
         return apply(G.ADD, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
+        """self - other (the sub gate), broadcasting as numpy."""
         return apply(G.SUB, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return apply(G.SUB, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
+        """self * other (the mul gate), element-wise, broadcasting as numpy."""
         return apply(G.MUL, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return apply(G.MUL, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        """self / other (the div gate), element-wise; division by 0 gives inf or nan."""
         return apply(G.DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return apply(G.DIV, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
+        """self ** other: the powc gate for a number, else the pow gate.
+
+        Raises ValueError where a negative base meets a non-integer exponent."""
         if isinstance(other, numbers.Real):
+            _check_domain(G.POWC, self.data, float(other))
             return self._apply(G.POWC, float(other))
-        return apply(G.POW, self, other)
+        return _checked(G.POW, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return apply(G.POW, other, self)
+        return _checked(G.POW, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
+        """self @ other (the matmul gate), as numpy.matmul; ValueError naming both
+        shapes when they do not match."""
         return apply(T.MATMUL, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return apply(T.MATMUL, other, self)
 
     def __neg__(self) -> Tensor:
+        """-self (the neg gate)."""
         return self._apply(G.NEG)
 
     def __abs__(self) -> Tensor:
+        """abs(self): the abs gate, as ``self.abs()``."""
         return self._apply(G.ABS)
 
-    # Comparisons give boolean arrays: a step has no gradient to record.
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < _values(other)
 
@@ -114,36 +134,18 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= _values(other)
 
-    # -- element-wise gates ----------------------------------------------------------------
-    def exp(self) -> Tensor:
-        return self._apply(G.EXP)
-
-    def log(self) -> Tensor:
-        return self._apply(G.LOG)
-
-    def sqrt(self) -> Tensor:
-        return self._apply(G.SQRT)
-
-    def sigmoid(self) -> Tensor:
-        return self._apply(G.SIGMOID)
-
-    def tanh(self) -> Tensor:
-        return self._apply(G.TANH)
-
-    def relu(self) -> Tensor:
-        return self._apply(G.RELU)
-
-    def abs(self) -> Tensor:
-        return self._apply(G.ABS)
-
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Values limited to [min, max] (either may be None); the gradient passes only
+        where the value was inside."""
         lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
         return self._apply(T.CLIP, lo, hi)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
+        """log(softmax(self)) along ``axis``, computed stably (the log_softmax gate)."""
         return self._apply(T.LOG_SOFTMAX, _axis(axis, self.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
+        """exp(self) / sum(exp(self)) along ``axis``, computed stably (the softmax gate)."""
         return self._apply(T.SOFTMAX, _axis(axis, self.ndim))
 
     def cross_entropy(self, labels: Any) -> Tensor:
@@ -155,17 +157,29 @@ class Tensor(Node):
         labels = _labels(labels, self.shape)
         return self._apply(T.CROSS_ENTROPY, labels)
 
-    # -- reductions and shapes -----------------------------------------------------------
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The sum over ``axis`` (None: all elements; an int or a tuple of ints)."""
         return self._apply(T.SUM, _axis(axis, self.ndim), bool(keepdims))
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The mean over ``axis`` (None: all elements; an int or a tuple of ints)."""
         return self._apply(T.MEAN, _axis(axis, self.ndim), bool(keepdims))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The largest element (along ``axis``); the gradient is split among ties."""
         return self._apply(T.AMAX, _axis(axis, self.ndim), bool(keepdims))
 
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """The smallest element (along ``axis``); the gradient is split among ties."""
+        return -((-self).max(axis=axis, keepdims=keepdims))
+
+    def argmax(self, axis: int | None = None) -> Any:
+        """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
+        array, not a node (an index has no gradient)."""
+        return np.argmax(self.data, axis=None if axis is None else _axis(axis, self.ndim))
+
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in ``shape`` (ints or one tuple); ValueError if the sizes differ."""
         if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
             shape = tuple(shape[0])
         try:
@@ -176,11 +190,13 @@ class Tensor(Node):
         return _node(data, T.RESHAPE, self, None, (data.shape,))
 
     def transpose(self, *axes: Any) -> Tensor:
+        """The axes reversed (no argument), or permuted as ``axes`` (ints or one tuple)."""
+        asked: Any = axes
         if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
-            axes = axes[0]
-        if axes is None or len(axes) == 0:
+            asked = axes[0]
+        if asked is None or len(asked) == 0:
             return self._apply(T.TRANSPOSE, None)
-        given = tuple(int(a) for a in axes)
+        given = tuple(int(a) for a in asked)
         axes = tuple(a % max(self.ndim, 1) for a in given)
         if sorted(axes) != list(range(self.ndim)) or any(
                 not -self.ndim <= a < self.ndim for a in given):
@@ -193,6 +209,7 @@ class Tensor(Node):
         return self._apply(T.CAST, np.dtype(dtype))
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """The Tensor with ``axis1`` and ``axis2`` exchanged; ValueError if out of range."""
         for axis in (axis1, axis2):
             if not -self.ndim <= axis < self.ndim:
                 raise ValueError(f"swapaxes: axis {axis} is out of range for a Tensor of "
@@ -203,9 +220,12 @@ class Tensor(Node):
 
     @property
     def T(self) -> Tensor:
+        """The transpose: all axes reversed."""
         return self._apply(T.TRANSPOSE, None)
 
     def __getitem__(self, index: Any) -> Tensor:
+        """Indexing and slicing as numpy (ints, slices, integer or boolean arrays);
+        the gradient is scattered back, repeated indices adding up."""
         index = _index(index)
         try:
             data = self.data[index]
@@ -213,7 +233,6 @@ class Tensor(Node):
             raise IndexError(f"index {index!r} into a Tensor of shape {self.shape}: {e}") from None
         return _node(data, T.GETITEM, self, None, (index,))
 
-    # -- backward ------------------------------------------------------------------------
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
         """Fill ``.grad`` of this Tensor and of every Tensor it depends on.
@@ -238,6 +257,7 @@ class Tensor(Node):
                     f"backward() on a Tensor of shape {self.shape} needs a gradient argument "
                     "of that shape: only a one-element output gets the implicit gradient 1")
             return np.ones(self.shape, dtype=self.dtype)
+        seed: Any
         if isinstance(grad, Tensor):
             seed = grad
         else:
@@ -262,31 +282,36 @@ class Tensor(Node):
     def _zeros(self) -> np.ndarray:
         return np.zeros(self.shape, dtype=self.dtype)
 
-    def _apply(self, gate: G.Gate, *ctx: Any) -> Tensor:
+    def _apply(self, gate: Gate, *ctx: Any) -> Tensor:
+        """A one-input gate on this Tensor, without the row's domain check."""
         if gate.saves:
             data, saved = gate.array(self.data, *ctx)
-            return _node(data, gate, self, None, (*ctx, saved))
+            return _node(data, gate, self, None, ctx, saved)
         return _node(gate.array(self.data, *ctx), gate, self, None, ctx)
+
+    _binary = staticmethod(lambda gate, a, b: apply(gate, a, b))
+
+
+def _method(row: Gate) -> Any:
+    """The Tensor method of a one-input row (a domain check, if any, runs first)."""
+    domain = row.domain
+
+    def method(self: Tensor) -> Tensor:
+        if domain is not None:
+            domain(self.data)
+        return self._apply(row)
+
+    method.__name__ = method.__qualname__ = str(row.method)
+    method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate, element-wise; returns a new Tensor."
+    return method
+
+
+for _row in G.ROWS:
+    if _row.method is not None and _row.arity == 1:
+        setattr(Tensor, _row.method, _method(_row))
 
 
 _new = object.__new__
-
-
-def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as a float array: ints and bools become float64, float32 stays."""
-    if isinstance(data, Tensor):
-        data = data.data
-    try:
-        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
-    except (ValueError, TypeError) as e:
-        raise ValueError(f"cannot make a Tensor from {type(data).__name__} {data!r:.60}: {e}"
-                         ) from None
-    if arr.dtype.kind in "OSUVMm" or arr.dtype.kind == "c":
-        raise TypeError(f"Tensor data must be numeric (int, float or bool); got {arr.dtype} "
-                        f"from {type(data).__name__} {data!r:.60}")
-    if dtype is None and arr.dtype.type not in _FLOATS:
-        arr = arr.astype(np.float64)
-    return arr
 
 
 def _values(x: Any) -> Any:
@@ -312,17 +337,38 @@ def _lift(x: Any, like: Tensor | None) -> Tensor:
 
 
 def _constant(arr: np.ndarray) -> Tensor:
-    c = _new(Tensor)
-    c.data = arr
-    c.grad = None
-    c.requires_grad = False
-    c.label = ""
-    c._gate = c._a = c._b = None
-    c._ctx = ()
-    return c
+    return _make(arr, False)
 
 
-def apply(gate: G.Gate, a: Any, b: Any) -> Tensor:
+def _make(data: np.ndarray, requires_grad: bool, gate: Gate | None = None,
+          a: Tensor | None = None, b: Tensor | None = None, ctx: tuple = (),
+          saved: Any = None) -> Tensor:
+    """The one place Tensors are made, apart from ``Tensor(...)`` (which checks its data)."""
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.label = ""
+    out.requires_grad = requires_grad
+    out._gate = gate
+    out._a = a
+    out._b = b
+    out._ctx = ctx
+    out._saved = saved
+    return out
+
+
+def _check_domain(gate: Gate, *xs: Any) -> None:
+    if gate.domain is not None:
+        gate.domain(*xs)
+
+
+def _checked(gate: Gate, a: Any, b: Any) -> Tensor:
+    """A two-input gate as a user applies it: the row's domain check first."""
+    _check_domain(gate, _values(a), _values(b))
+    return apply(gate, a, b)
+
+
+def apply(gate: Gate, a: Any, b: Any) -> Tensor:
     """A binary gate on Tensors, arrays or numbers (at least one side array-like)."""
     a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
     a = _lift(a, b if b_t else None) if not a_t else a
@@ -330,63 +376,10 @@ def apply(gate: G.Gate, a: Any, b: Any) -> Tensor:
     return _node(gate.array(a.data, b.data), gate, a, b, ())
 
 
-def _node(data: Any, gate: G.Gate, a: Tensor, b: Tensor | None, ctx: tuple) -> Tensor:
-    out = _new(Tensor)
-    out.data = data if type(data) is np.ndarray else np.asarray(data)
-    out.grad = None
-    out.label = ""
+def _node(data: Any, gate: Gate, a: Tensor, b: Tensor | None, ctx: tuple,
+          saved: Any = None) -> Tensor:
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
     if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad):
-        out.requires_grad = True
-        out._gate = gate
-        out._a = a
-        out._b = b
-        out._ctx = ctx
-    else:
-        out.requires_grad = False
-        out._gate = out._a = out._b = None
-        out._ctx = ()
-    return out
-
-
-def _axis(axis: Any, ndim: int) -> Any:
-    """A reduction axis checked against ``ndim``: None, an int or a tuple of ints."""
-    if axis is None:
-        return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    for a in axes:
-        if not -ndim <= int(a) < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a Tensor with {ndim} dimensions")
-    normal = tuple(int(a) % max(ndim, 1) for a in axes)
-    return normal[0] if isinstance(axis, (int, np.integer)) else normal
-
-
-def _labels(labels: Any, shape: tuple) -> np.ndarray:
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
-    if len(shape) != 2:
-        raise ValueError(f"cross_entropy needs (N, C) scores, got shape {shape}")
-    if labels.shape != shape[:1]:
-        raise ValueError(f"cross_entropy: labels of shape {labels.shape} do not match "
-                         f"scores of shape {shape} (need ({shape[0]},))")
-    if labels.dtype.kind not in "iu" and not (
-            labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
-        raise TypeError(f"cross_entropy: labels must be integers, got {labels.dtype}")
-    labels = labels.astype(np.intp)
-    if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
-        bad = labels[(labels < 0) | (labels >= shape[1])][0]
-        raise ValueError(f"cross_entropy: label {bad} is out of range for {shape[1]} classes")
-    return labels
-
-
-def _index(index: Any) -> Any:
-    """An index with Tensors and lists turned into arrays (numpy's own rules after that)."""
-    items = index if isinstance(index, tuple) else (index,)
-    fixed = []
-    for i in items:
-        if isinstance(i, Tensor):
-            i = i.data
-        if isinstance(i, list):
-            i = np.asarray(i, dtype=np.intp) if len(i) == 0 else np.asarray(i)
-        if isinstance(i, np.ndarray) and i.dtype.kind == "f":
-            raise IndexError(f"Tensor indices must be integers or booleans, got {i.dtype}")
-        fixed.append(i)
-    return tuple(fixed) if isinstance(index, tuple) else fixed[0]
+        return _make(data, True, gate, a, b, ctx, saved)
+    return _make(data, False)

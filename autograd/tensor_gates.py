@@ -165,18 +165,30 @@ def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
     return inside
 
 
+def _axis_label(symbol: str) -> Any:
+    return lambda ctx: symbol if ctx[0] is None else f"{symbol} axis={ctx[0]}"
+
+
+def _clip_label(ctx: tuple) -> str:
+    lo, hi = ("" if v is None else ("0" if v == 0 else f"{float(v):.4g}") for v in ctx)
+    return f"clip [{lo}, {hi}]"
+
+
 G = Gate
 MATMUL = G("matmul", "@", None, _matmul_forward, (_matmul_a, _matmul_b))
 SUM = G("sum", "sum", None, lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
-        (lambda g, out, x, axis, keepdims: _expand(g, x.shape, axis, keepdims),))
+        (lambda g, out, x, axis, keepdims: _expand(g, x.shape, axis, keepdims),),
+        label=_axis_label("sum"))
 MEAN = G("mean", "mean", None,
          lambda x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
          (lambda g, out, x, axis, keepdims:
-          _expand(g, x.shape, axis, keepdims) * (1.0 / max(_count(x.shape, axis), 1)),))
+          _expand(g, x.shape, axis, keepdims) * (1.0 / max(_count(x.shape, axis), 1)),),
+         label=_axis_label("mean"))
 AMAX = G("amax", "max", None, lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
-         (_max_share,))
+         (_max_share,), label=_axis_label("max"))
 RESHAPE = G("reshape", "reshape", None, np.reshape,
-            (lambda g, out, x, shape: g.reshape(x.shape),))
+            (lambda g, out, x, shape: g.reshape(x.shape),),
+            label=lambda ctx: f"reshape {tuple(ctx[0])}".replace(",)", ")"))
 TRANSPOSE = G("transpose", "T", None, np.transpose,
               (lambda g, out, x, axes: g.transpose(_inverse(axes)),))
 GETITEM = G("getitem", "[]", None, lambda x, index: x[index],
@@ -186,14 +198,18 @@ SCATTER = G("scatter", "scatter", None, lambda g, index, shape: scatter(g, index
 BROADCAST_TO = G("broadcast_to", "broadcast", None, np.broadcast_to,
                  (lambda g, out, x, shape: unbroadcast(g, x.shape),))
 LOG_SOFTMAX = G("log_softmax", "log_softmax", None, lambda x, axis: x - _logsumexp(x, axis),
-                (lambda g, out, x, axis: g - exp(out) * g.sum(axis=axis, keepdims=True),))
+                (lambda g, out, x, axis: g - exp(out) * g.sum(axis=axis, keepdims=True),),
+                label=_axis_label("log_softmax"))
 SOFTMAX = G("softmax", "softmax", None, _softmax,
-            (lambda g, out, x, axis: out * (g - (g * out).sum(axis=axis, keepdims=True)),))
+            (lambda g, out, x, axis: out * (g - (g * out).sum(axis=axis, keepdims=True)),),
+            label=_axis_label("softmax"))
 # Softmax + negative log-likelihood + mean in one gate: the hand-written backward's cost.
 CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_grad,),
                   saves=True)
 CAST = G("cast", "cast", None, lambda x, dtype: x.astype(dtype),
          (lambda g, out, x, dtype: g.astype(x.dtype),))
 CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
-         (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),))
+         (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),), label=_clip_label)
 del G
+
+ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance(g, Gate))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import assume
@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import gates as G
+from .custom import REGISTRY
 from .engine import grad, topological_order
-from .functions import apply_gate
 from .gradcheck import gradcheck
 from .localize import BadGate, find_bad_gate
 from .ops import values as _values
+from .row import Gate
 from .tensor import Tensor
 from .value import Value
 
@@ -64,7 +65,7 @@ def tensors(shape: Any = None, dtype: Any = np.float64, *, min_value: float = -3
     """Tensors of ``shape`` (a tuple, a strategy, or None for 0-d to 4-d shapes)."""
     shapes = hnp.array_shapes(min_dims=0, max_dims=4, max_side=4) if shape is None else (
         shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape)))
-    width = 32 if np.dtype(dtype) == np.float32 else 64
+    width: Literal[32, 64] = 32 if np.dtype(dtype) == np.float32 else 64
     elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False,
                          width=width)
     if avoid_kinks:
@@ -73,34 +74,17 @@ def tensors(shape: Any = None, dtype: Any = np.float64, *, min_value: float = -3
         lambda a: Tensor(a, requires_grad=requires_grad))
 
 
-# Each gate as it is used in a random graph: how its operands are made safe for it.
-_SAFE_UNARY: dict[str, Callable[[Any], Any]] = {
-    "neg": lambda x: -x,
-    "exp": lambda x: x.tanh().exp(),  # squashed first: deep graphs must not overflow
-    "log": lambda x: (x * x + 0.5).log(),
-    "sqrt": lambda x: (x * x + 0.5).sqrt(),
-    "tanh": lambda x: x.tanh(),
-    "sigmoid": lambda x: x.sigmoid(),
-    "relu": lambda x: x.relu(),
-    "abs": lambda x: abs(x),
-    "powc": lambda x: x.tanh() ** 3,
-}
-_SAFE_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a.tanh() * b,  # one side bounded, so products stay bounded
-    "div": lambda a, b: a / (b * b + 1.0),
-    "pow": lambda a, b: (a * a + 0.5) ** b.tanh(),
-    "max": lambda a, b: apply_gate(G.MAX, a, b),
-    "min": lambda a, b: apply_gate(G.MIN, a, b),
-}
-GATE_NAMES = tuple(_SAFE_UNARY) + tuple(_SAFE_BINARY)
+def _random_graph_rows() -> dict[str, Gate]:
+    """The rows random graphs draw from, by name: every row of the table with a ``safe``
+    use (how a graph applies it with operands kept in its domain), ``@gate`` ones too."""
+    rows = [*G.ROWS, *REGISTRY.values()]
+    return {row.name: row for row in rows if row.safe is not None and row.scalar is not None}
+
+
+GATE_NAMES = tuple(_random_graph_rows())  # the built-in ones
 # The other gates each of those brings along to keep its operands in range (and every
 # graph adds up its sinks with "add"; a Tensor graph ends in "sum").
-HELPER_GATES = {"exp": {"tanh"}, "log": {"mul", "add"}, "sqrt": {"mul", "add"},
-                "powc": {"tanh"}, "mul": {"tanh"}, "div": {"mul", "add"},
-                "pow": {"mul", "add", "tanh"}}
-_KINKED = {"relu", "abs", "max", "min"}
+HELPER_GATES = {row.name: set(row.helpers) for row in G.ROWS if row.helpers}
 
 
 @dataclass
@@ -123,12 +107,12 @@ def _run(program: list, pool: list) -> Any:
     """Replay ``program``; the output adds up every node no later gate consumed, so every
     gate and input drawn lies on a path to it."""
     pool = list(pool)
-    consumed = set()
+    consumed: set[int | None] = set()
+    rows = _random_graph_rows()
     for name, i, j in program:
-        if j is None:
-            pool.append(_SAFE_UNARY[name](pool[i]))
-        else:
-            pool.append(_SAFE_BINARY[name](pool[i], pool[j]))
+        safe = rows[name].safe
+        assert safe is not None
+        pool.append(safe(pool[i]) if j is None else safe(pool[i], pool[j]))
         consumed.update((i, j))
     sinks = [node for k, node in enumerate(pool) if k not in consumed]
     out = sum(sinks[1:], sinks[0])
@@ -146,9 +130,10 @@ def expressions(draw: Any, gates: Sequence[str] = GATE_NAMES, depth: int = 8,
     kinked gates (relu, abs, max, min) sit within ``KINK_MARGIN`` of their kink are
     rejected, so central differences are meaningful.
     """
-    unknown = set(gates) - set(GATE_NAMES)
+    rows = _random_graph_rows()
+    unknown = set(gates) - set(rows)
     if unknown or not gates:
-        raise ValueError(f"unknown gates {sorted(unknown)}; choose from {GATE_NAMES}")
+        raise ValueError(f"unknown gates {sorted(unknown)}; choose from {tuple(rows)}")
     leaf = values(avoid_kinks=True) if shape is None else tensors(shape, avoid_kinks=True)
     inputs = [draw(leaf) for _ in range(n_inputs)]
     for k, node in enumerate(inputs):
@@ -158,8 +143,8 @@ def expressions(draw: Any, gates: Sequence[str] = GATE_NAMES, depth: int = 8,
         name = draw(st.sampled_from(sorted(gates)))
         size = n_inputs + step
         i = draw(st.integers(0, size - 1))
-        j = None if name in _SAFE_UNARY else draw(st.integers(0, size - 1))
-        if name in _KINKED and j == i:  # max(x, x) is a tie by construction
+        j = None if rows[name].arity == 1 else draw(st.integers(0, size - 1))
+        if rows[name].kinked and j == i:  # max(x, x) is a tie by construction
             j = (i + 1) % size
         program.append((name, i, j))
         used.add(name)
@@ -171,7 +156,7 @@ def expressions(draw: Any, gates: Sequence[str] = GATE_NAMES, depth: int = 8,
 def _kinks_are_clear(expr: Expression) -> bool:
     for node in topological_order(expr.output):
         gate = node._gate
-        if gate is None or gate.name not in _KINKED:
+        if gate is None or not gate.kinked:
             continue
         a = np.asarray(node._a.data)
         gap = np.abs(a) if node._b is None else np.abs(a - np.asarray(node._b.data))
@@ -243,3 +228,4 @@ def check_no_mutation(fn: Callable[..., Any], *inputs: Any) -> None:
     for i, (x, b) in enumerate(zip(inputs, before)):
         if not np.array_equal(np.asarray(x.data), b):
             raise AssertionError(f"input {i}: its data was changed by forward or backward")
+from .torch_check import assert_matches_torch  # noqa: E402,F401  (PyTorch imported on call)

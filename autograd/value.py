@@ -1,12 +1,14 @@
 """Value: a scalar node of the computation graph.
 
 Every operator builds one node through ``_apply``, which runs the gate's forward from the
-gate table and records the inputs; the derivative lives in the table, never here.
+gate table and records the inputs; the derivative lives in the table, never here. The
+element-wise methods (``exp``, ``log``, ``relu``, ...) are made from the table's rows.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,17 +17,25 @@ from . import engine
 from . import gates as G
 from .engine import _mode
 from .node import Node
+from .row import Gate
 
 
 class Value(Node):
-    """A scalar in the graph, with ``.data`` (float), ``.grad`` (float) and ``.label``."""
+    """A scalar in the graph, with ``.data`` (float), ``.grad`` (float) and ``.label``.
+
+    Arithmetic (``+ - * / **``, unary ``-``, ``abs``) with Values or plain numbers on
+    either side builds new Values; ``backward()`` fills every ``.grad``. Comparisons
+    compare ``.data`` and give bools.
+    """
 
     __slots__ = ()
     _is_scalar = True
     _zero_grad = 0.0
+    _saved = None
     requires_grad = True
 
     def __init__(self, data: float, label: str = "") -> None:
+        """A leaf holding ``data`` (an int or float; TypeError otherwise), named ``label``."""
         self.data = _to_float(data)
         self.grad = 0.0
         self.label = label
@@ -36,96 +46,99 @@ class Value(Node):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # -- arithmetic: numbers on either side ---------------------------------------------
-    def __add__(self, other: Any) -> Value:
+    def __add__(self, other: Value | float) -> Value:
+        """self + other (the add gate)."""
         return _apply(G.ADD, self, other)
 
-    def __radd__(self, other: Any) -> Value:
+    def __radd__(self, other: Value | float) -> Value:
         return _apply(G.ADD, other, self)
 
-    def __sub__(self, other: Any) -> Value:
+    def __sub__(self, other: Value | float) -> Value:
+        """self - other (the sub gate)."""
         return _apply(G.SUB, self, other)
 
-    def __rsub__(self, other: Any) -> Value:
+    def __rsub__(self, other: Value | float) -> Value:
         return _apply(G.SUB, other, self)
 
-    def __mul__(self, other: Any) -> Value:
+    def __mul__(self, other: Value | float) -> Value:
+        """self * other (the mul gate)."""
         return _apply(G.MUL, self, other)
 
-    def __rmul__(self, other: Any) -> Value:
+    def __rmul__(self, other: Value | float) -> Value:
         return _apply(G.MUL, other, self)
 
-    def __truediv__(self, other: Any) -> Value:
-        return _apply(G.DIV, self, other)
+    def __truediv__(self, other: Value | float) -> Value:
+        """self / other (the div gate); ZeroDivisionError when other is 0."""
+        return _checked(G.DIV, self, other)
 
-    def __rtruediv__(self, other: Any) -> Value:
-        return _apply(G.DIV, other, self)
+    def __rtruediv__(self, other: Value | float) -> Value:
+        return _checked(G.DIV, other, self)
 
-    def __pow__(self, other: Any) -> Value:
+    def __pow__(self, other: Value | float) -> Value:
+        """self ** other: the pow gate for a Value exponent, the powc gate for a number.
+
+        Raises ValueError for a negative base to a non-integer power, ZeroDivisionError
+        for 0 to a negative power; a result too large is inf.
+        """
         if isinstance(other, Value):
-            return _apply(G.POW, self, other)
-        return _apply1(G.POWC, self, (_to_float(other, "exponent"),))
+            return _checked(G.POW, self, other)
+        c = _to_float(other, "exponent")
+        _check_domain(G.POWC, self.data, c)
+        return _apply1(G.POWC, self, (c,))
 
-    def __rpow__(self, other: Any) -> Value:
-        return _apply(G.POW, other, self)
+    def __rpow__(self, other: float) -> Value:
+        return _checked(G.POW, other, self)
 
     def __neg__(self) -> Value:
+        """-self (the neg gate)."""
         return _apply1(G.NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
+        """abs(self): the abs gate, as ``self.abs()``."""
         return _apply1(G.ABS, self)
 
-    # Comparisons compare data and give plain bools: a step has no gradient to record.
-    def __lt__(self, other: Any) -> bool:
+    def __lt__(self, other: Value | float) -> bool:
         return self.data < _data(other)
 
-    def __le__(self, other: Any) -> bool:
+    def __le__(self, other: Value | float) -> bool:
         return self.data <= _data(other)
 
-    def __gt__(self, other: Any) -> bool:
+    def __gt__(self, other: Value | float) -> bool:
         return self.data > _data(other)
 
-    def __ge__(self, other: Any) -> bool:
+    def __ge__(self, other: Value | float) -> bool:
         return self.data >= _data(other)
 
     def __float__(self) -> float:
         return self.data
 
-    # -- gates ------------------------------------------------------------------------------
-    def exp(self) -> Value:
-        return _apply1(G.EXP, self)
-
-    def log(self) -> Value:
-        return _apply1(G.LOG, self)
-
-    def sigmoid(self) -> Value:
-        return _apply1(G.SIGMOID, self)
-
-    def tanh(self) -> Value:
-        return _apply1(G.TANH, self)
-
-    def relu(self) -> Value:
-        return _apply1(G.RELU, self)
-
-    def sqrt(self) -> Value:
-        return _apply1(G.SQRT, self)
-
     def item(self) -> float:
+        """The number this Value holds (``.data``)."""
         return self.data
 
     def detach(self) -> Value:
+        """A new leaf with this Value's data and label, cut off from the graph."""
         return Value(self.data, self.label)
 
-    def _apply(self, gate: G.Gate, *ctx: Any) -> Value:
-        """A one-input gate on this node (as ``Tensor._apply``)."""
+    def _apply(self, gate: Gate, *ctx: Any) -> Value:
+        """A one-input gate on this node, without its domain check (as ``Tensor._apply``)."""
         return _apply1(gate, self, ctx)
 
-    # -- backward ---------------------------------------------------------------------------
+    _binary = staticmethod(lambda gate, a, b: _apply(gate, a, b))
+
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
-        """Fill ``.grad`` of this node and of every node it depends on (chain rule)."""
+        """Fill ``.grad`` of this node and of every node it depends on (the chain rule).
+
+        Args:
+            grad: the gradient of the final result with respect to this node (default 1).
+            create_graph: build the gradients as Values of a graph of their own, so they
+                can be differentiated again.
+
+        Leaves add the new gradient into their ``.grad``; intermediate nodes start from 0.
+        """
         seed = self._check_seed(grad)
         if isinstance(seed, Value) and not create_graph:
             seed = seed.data  # .grad stays a float unless gradients are to be a graph
@@ -145,7 +158,40 @@ class Value(Node):
         return 0.0
 
 
+def _method(row: Gate) -> Callable[[Value], Value]:
+    """The Value method of a one-input row, with the row's domain check."""
+    domain = row.domain
+    if domain is None:
+        def method(self: Value) -> Value:
+            return _apply1(row, self)
+    else:
+        def method(self: Value) -> Value:
+            domain(self.data)
+            return _apply1(row, self)
+    method.__name__ = method.__qualname__ = str(row.method)
+    method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate; returns a new Value."
+    return method
+
+
+for _row in G.ROWS:
+    if _row.method is not None and _row.arity == 1:
+        setattr(Value, _row.method, _method(_row))
+
 _new = object.__new__
+
+
+def _make(data: float, gate: Gate | None = None, a: Value | None = None, b: Value | None = None,
+          ctx: tuple = ()) -> Value:
+    """The one place Values are made, apart from ``Value(...)`` (which checks its data)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._gate = gate
+    out._a = a
+    out._b = b
+    out._ctx = ctx
+    return out
 
 
 def _to_float(x: Any, what: str = "Value data") -> float:
@@ -160,14 +206,26 @@ def _data(x: Any) -> float:
     return x.data if type(x) is Value else _to_float(x, "operand")
 
 
-def _apply(gate: G.Gate, a: Any, b: Any) -> Value:
+def _check_domain(gate: Gate, *xs: float) -> None:
+    if gate.domain is not None:
+        gate.domain(*xs)
+
+
+def _checked(gate: Gate, a: Any, b: Any) -> Value:
+    """A two-input gate as a user applies it: the row's domain check first."""
+    a, b = _constant(a), _constant(b)
+    _check_domain(gate, a.data, b.data)
+    return _apply(gate, a, b)
+
+
+def _apply(gate: Gate, a: Any, b: Any) -> Value:
     if type(a) is not Value:
         a = _constant(a)
     if type(b) is not Value:
         b = _constant(b)
-    # Written out rather than shared with _apply1: this runs once per node of every graph.
+    # _make written out (one call fewer): this runs once per node of every graph.
     out = _new(Value)
-    out.data = gate.scalar(a.data, b.data)
+    out.data = gate.scalar(a.data, b.data)  # type: ignore[misc]
     out.grad = 0.0
     out.label = ""
     out._ctx = ()
@@ -180,29 +238,13 @@ def _apply(gate: G.Gate, a: Any, b: Any) -> Value:
     return out
 
 
-def _apply1(gate: G.Gate, a: Value, ctx: tuple = ()) -> Value:
-    out = _new(Value)
-    out.data = gate.scalar(a.data, *ctx)
-    out.grad = 0.0
-    out.label = ""
-    out._b = None
+def _apply1(gate: Gate, a: Value, ctx: tuple = ()) -> Value:
     if _mode.enabled:
-        out._gate = gate
-        out._a = a
-        out._ctx = ctx
-    else:
-        out._gate = out._a = None
-        out._ctx = ()
-    return out
+        return _make(gate.scalar(a.data, *ctx), gate, a, None, ctx)  # type: ignore[misc]
+    return _make(gate.scalar(a.data, *ctx))  # type: ignore[misc]
 
 
 def _constant(x: Any) -> Value:
     if isinstance(x, Value):  # a subclass
         return x
-    c = _new(Value)
-    c.data = _to_float(x, "operand")
-    c.grad = 0.0
-    c.label = ""
-    c._gate = c._a = c._b = None
-    c._ctx = ()
-    return c
+    return _make(_to_float(x, "operand"))

@@ -16,6 +16,7 @@ from .datasets import (
     train_test_split,
 )
 from .layers import Linear, ReLU, Sequential, Sigmoid, Tanh
+from .loading import load
 from .losses import (
     binary_cross_entropy_with_logits,
     l2_regularization,
@@ -29,7 +30,7 @@ from .scalar_mlp import MLP, Layer, Neuron
 from .train import History, NonFiniteLossError
 
 __all__ = [
-    "Module", "Linear", "ReLU", "Tanh", "Sigmoid", "Sequential",
+    "Module", "load", "Linear", "ReLU", "Tanh", "Sigmoid", "Sequential",
     "binary_cross_entropy_with_logits", "softmax_cross_entropy", "multiclass_svm",
     "l2_regularization",
     "Classifier", "LogisticRegression", "LinearClassifier", "TwoLayerNet", "MLP", "Layer", "Neuron",

@@ -3,6 +3,8 @@
     gategrad                        # = gategrad train: the 4-unit tanh net on the flower data
     gategrad train --dataset spiral --hidden 100 --activation relu
     gategrad draw ...               # viz's drawing command (see gategrad draw --help)
+    gategrad exercise --gates sigmoid,mul,max -o my_gates.py   # a student file
+    gategrad grade my_gates.py      # check its derivative rules (autograd.grading)
 
 ``python -m nn`` is the same as ``gategrad``.
 """
@@ -10,20 +12,24 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, exercises, grading
+from viz import cli as draw_cli
+from viz.cli_args import OneLineParser, float_in, int_in, output_file, output_folder
 
 from .datasets import DATASETS, load_dataset, standardize, train_test_split
 from .init import INITIALIZERS
 from .layers import ACTIVATIONS
 from .models import Classifier, LinearClassifier, LogisticRegression, TwoLayerNet
 from .optim import OPTIMIZERS
-from .train import NonFiniteLossError
+from .train import DEFAULT_LR, NonFiniteLossError
 
 # Per data set, settings that train well in seconds; any option given on the command line
 # wins. flower is the course's own run (4 tanh units, gradient descent, lr 1.2, 10,000
@@ -44,57 +50,81 @@ DEFAULTS: dict[str, Any] = dict(hidden=4, activation="tanh", init="small", epoch
 LOGREG_PRESET = dict(epochs=1000, lr=0.1, reg=0.0, batch_size=None, optimizer="sgd")
 
 
+# Bounds on the numbers: far past any useful run, small enough to refuse a typo before it
+# allocates gigabytes or trains for a year.
+MAX_HIDDEN = 100_000
+MAX_EPOCHS = 10_000_000
+MAX_BATCH = 100_000_000
+MAX_SEED = 2**32 - 1  # the flower's legacy generator takes seeds up to 2**32 - 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run ``gategrad`` with ``argv`` (default: the command line); return the exit status:
+    0 done, 2 a refused argument (one line on stderr naming it), 1 a failure while working."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["draw"]:
-        try:
-            from viz.cli import main as draw_main  # viz's own command, imported only when asked
-        except ImportError as e:
-            print(f"gategrad draw: the drawing command is not available: {e}", file=sys.stderr)
-            return 1
-        return draw_main(argv[1:])
-    if argv[:1] == ["train"]:
-        argv = argv[1:]
-    args = _parser().parse_args(argv)
+    if argv and argv[0] not in SUBCOMMANDS and not argv[0].startswith("-"):
+        print(f"gategrad: error: unknown subcommand {argv[0][:40]!r}; choose one of "
+              f"{', '.join(SUBCOMMANDS)}", file=sys.stderr)
+        return 2
+    if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["train", *argv]  # no subcommand: train, as gategrad always did
     try:
-        return train(args)
-    except (ValueError, TypeError, ImportError, NonFiniteLossError, OSError) as e:
-        print(f"gategrad train: error: {e}", file=sys.stderr)
-        return 1
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # --help, or a refused argument (its one line already printed)
+        return int(e.code or 0)
+    return args.run(args)
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="gategrad train",
-        description="Train a classifier, print its train/test accuracy, and write a "
-                    "decision-boundary plot, the training curves, the weights and the SVG of "
-                    "the model's computation graph. (Other subcommand: 'gategrad draw'.)",
-        epilog="Options left out take the data set's preset: "
-               + "; ".join(f"{k}: {_describe(v)}" for k, v in PRESETS.items()))
+    """gategrad's parser: one subparser per entry of ``SUBCOMMANDS``."""
+    parser = OneLineParser(
+        prog="gategrad", description="gategrad's command line. With no subcommand, or "
+        "options only, it runs 'train'. 'gategrad SUBCOMMAND --help' lists its options.")
+    subparsers = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
+    for name, (summary, add_arguments, run) in SUBCOMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary)
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def _add_train_arguments(p: argparse.ArgumentParser) -> None:
+    p.epilog = ("Options left out take the data set's preset: "
+                + "; ".join(f"{k}: {_describe(v)}" for k, v in PRESETS.items())
+                + ". A different --optimizer than the preset's starts from its own default "
+                "learning rate (" + ", ".join(f"{k} {v}" for k, v in DEFAULT_LR.items()
+                                               if k in OPTIMIZERS) + ") unless --lr is given.")
     p.add_argument("--model", choices=["twolayer", "logreg"], default="twolayer",
                    help="two-layer net, or logistic regression (softmax regression for more "
                         "than two classes); default twolayer")
     p.add_argument("--dataset", choices=sorted(DATASETS), default="flower",
                    help="default flower, the course's planar data")
-    p.add_argument("--hidden", type=int, help="hidden units of the two-layer net")
+    p.add_argument("--hidden", type=int_in(1, MAX_HIDDEN),
+                   help="hidden units of the two-layer net")
     p.add_argument("--activation", choices=sorted(ACTIVATIONS), help="hidden activation")
     p.add_argument("--loss", choices=["auto", "bce", "softmax", "svm"], default="auto",
                    help="auto: bce (one sigmoid output) for two classes, else softmax")
     p.add_argument("--init", choices=sorted(INITIALIZERS), help="weight initialization")
-    p.add_argument("--epochs", type=int, help="passes over the training set")
-    p.add_argument("--lr", type=float, help="learning rate (step size)")
-    p.add_argument("--batch-size", type=int, help="mini-batch size (default: the whole set)")
+    p.add_argument("--epochs", type=int_in(1, MAX_EPOCHS), help="passes over the training set")
+    p.add_argument("--lr", type=float_in(0, math.inf, open_low=True, open_high=True),
+                   help="learning rate (step size)")
+    p.add_argument("--batch-size", type=int_in(1, MAX_BATCH),
+                   help="mini-batch size (default: the whole set)")
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), help="default sgd (plain descent)")
-    p.add_argument("--reg", type=float, help="L2 strength: reg * sum(W*W)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--reg", type=float_in(0, math.inf, open_high=True),
+                   help="L2 strength: reg * sum(W*W)")
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0,
                    help="seeds the weights, the train/test split and the batch order")
-    p.add_argument("--test-size", type=float, default=0.25, help="held-out fraction")
-    p.add_argument("-o", "--out", default="out", help="folder for the outputs (default out/)")
-    p.add_argument("--report", metavar="HTML",
+    p.add_argument("--test-size", type=float_in(0, 1, open_low=True, open_high=True),
+                   default=0.25, help="held-out fraction, in (0, 1)")
+    p.add_argument("-o", "--out", default="out", type=output_folder,
+                   help="folder for the outputs (default out/)")
+    p.add_argument("--report", metavar="HTML", type=output_file(".html", ".htm"),
                    help="the training report page (default: report.html in the output folder)")
     p.add_argument("--no-report", action="store_true", help="do not record a training report")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    return p
+    p.add_argument("--compile", action="store_true",
+                   help="trace the training step once and replay it (autograd.compile)")
 
 
 def _describe(preset: dict[str, Any]) -> str:
@@ -106,10 +136,14 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings = dict(DEFAULTS, **PRESETS[args.dataset])
     if args.model == "logreg":
         settings.update(LOGREG_PRESET)
+    if args.optimizer not in (None, settings["optimizer"]) and args.lr is None:
+        settings["lr"] = None  # the preset's lr was tuned for the preset's optimizer
     for key in ("hidden", "activation", "init", "epochs", "lr", "batch_size", "optimizer",
                 "reg"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
+    if settings["lr"] is None:
+        settings["lr"] = DEFAULT_LR[settings["optimizer"]]
     return settings
 
 
@@ -130,6 +164,19 @@ def build_model(model: str, n_features: int, n_classes: int, loss: str, hidden: 
 
 
 def train(args: argparse.Namespace) -> int:
+    """The ``train`` subcommand: exit 2 for settings that do not fit the data, 1 when
+    training fails (the message says why), 0 when done."""
+    try:
+        return _train(args)
+    except (ValueError, TypeError) as e:
+        print(f"gategrad train: error: {e}", file=sys.stderr)
+        return 2
+    except (ImportError, NonFiniteLossError, OSError) as e:
+        print(f"gategrad train: error: {e}", file=sys.stderr)
+        return 1
+
+
+def _train(args: argparse.Namespace) -> int:
     s = _settings(args)
     X, y = load_dataset(args.dataset)
     n_classes = int(y.max()) + 1
@@ -150,7 +197,8 @@ def train(args: argparse.Namespace) -> int:
     history = model.fit(X_train, y_train, epochs=s["epochs"], lr=s["lr"],
                         batch_size=s["batch_size"], reg=s["reg"], optimizer=s["optimizer"],
                         seed=args.seed, verbose=not args.quiet,
-                        validation_data=(X_test, y_test), report=report)
+                        validation_data=(X_test, y_test), compile=args.compile,
+                        report=report)
     train_acc, test_acc = model.score(X_train, y_train), model.score(X_test, y_test)
     print(f"final loss {history['loss'][-1]:.4f}")
     print(f"train accuracy: {train_acc:.2%}")
@@ -203,6 +251,17 @@ def _write_graph(model: Classifier, X: np.ndarray, y: np.ndarray, reg: float,
         print("wrote", render(loss, path, rankdir="TB"))  # a tall chain reads top-down
     except RuntimeError as e:  # no Graphviz renderer: viz names the .gv file it wrote
         print(f"note: {e}")
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                              Callable[[argparse.Namespace], int]]] = {
+    "train": ("Train a classifier, print its train/test accuracy, and write a "
+              "decision-boundary plot, the training curves, the weights and the SVG of the "
+              "model's computation graph.", _add_train_arguments, train),
+    "draw": (draw_cli.DESCRIPTION, draw_cli.add_arguments, draw_cli.run),
+    "exercise": (exercises.DESCRIPTION, exercises.add_arguments, exercises.run),
+    "grade": (grading.DESCRIPTION, grading.add_arguments, grading.run),
+}
 
 
 if __name__ == "__main__":

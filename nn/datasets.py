@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 
 from .init import as_generator
+from .validation import boolean, check_features, positive_int, real_number
 
 Dataset = tuple[np.ndarray, np.ndarray]
+MAX_SAMPLES = 10_000_000  # 160 MB of 2-d points: refused before allocating, not after
 
 
 def make_flower(m: int = 400, noise: float = 0.2, seed: int = 1) -> Dataset:
@@ -24,8 +26,13 @@ def make_flower(m: int = 400, noise: float = 0.2, seed: int = 1) -> Dataset:
     exact data (its code seeds numpy's legacy generator with 1), in rows instead of
     columns: ``X`` is (400, 2).
     """
+    m = positive_int(m, "make_flower: m", MAX_SAMPLES)
     if m < 2 or m % 2:
         raise ValueError(f"make_flower: m must be an even number >= 2, got {m!r}")
+    noise = real_number(noise, "make_flower: noise", 0)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
+            or not 0 <= seed < 2**32:
+        raise ValueError(f"make_flower: seed must be an int in [0, 2**32), got {seed!r:.60}")
     rng = np.random.RandomState(seed)  # the legacy generator: the course's draws, in order
     n, a = m // 2, 4
     X = np.zeros((m, 2))
@@ -42,9 +49,12 @@ def make_flower(m: int = 400, noise: float = 0.2, seed: int = 1) -> Dataset:
 def make_spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
                 seed: int | None = 0) -> Dataset:
     """cs231n's spiral: ``n_classes`` arms of ``n_per_class`` points, not linearly separable."""
-    if n_per_class < 1 or n_classes < 2:
-        raise ValueError(f"make_spiral: need n_per_class >= 1 and n_classes >= 2, got "
-                         f"{n_per_class!r} and {n_classes!r}")
+    n_per_class = positive_int(n_per_class, "make_spiral: n_per_class", MAX_SAMPLES)
+    n_classes = positive_int(n_classes, "make_spiral: n_classes", MAX_SAMPLES)
+    if n_classes < 2:
+        raise ValueError(f"make_spiral: n_classes must be >= 2, got {n_classes}")
+    positive_int(n_per_class * n_classes, "make_spiral: n_per_class * n_classes", MAX_SAMPLES)
+    noise = real_number(noise, "make_spiral: noise", 0)
     rng = as_generator(seed)
     X = np.zeros((n_per_class * n_classes, 2))
     y = np.zeros(n_per_class * n_classes, dtype=np.int64)
@@ -59,6 +69,7 @@ def make_spiral(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
 
 def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -> Dataset:
     """Two interleaving half circles (as scikit-learn's ``make_moons``)."""
+    n_samples, noise = _size_and_noise("make_moons", n_samples, noise)
     rng = as_generator(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -72,8 +83,8 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -
 def make_circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5,
                  seed: int | None = 0) -> Dataset:
     """A small circle (class 1, radius ``factor``) inside a large one (class 0, radius 1)."""
-    if not 0 < factor < 1:
-        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
+    n_samples, noise = _size_and_noise("make_circles", n_samples, noise)
+    factor = real_number(factor, "make_circles: factor", 0, 1, low_open=True, high_open=True)
     rng = as_generator(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -83,6 +94,14 @@ def make_circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5,
               factor * np.c_[np.cos(t_in), np.sin(t_in)]]
     y = np.r_[np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)]
     return _shuffled(X + rng.standard_normal(X.shape) * noise, y, rng)
+
+
+def _size_and_noise(who: str, n_samples: Any, noise: Any) -> tuple[int, float]:
+    """Two classes need two samples at least; noise is a standard deviation."""
+    n_samples = positive_int(n_samples, f"{who}: n_samples", MAX_SAMPLES)
+    if n_samples < 2:
+        raise ValueError(f"{who}: n_samples must be >= 2 (one per class), got {n_samples}")
+    return n_samples, real_number(noise, f"{who}: noise", 0)
 
 
 def _shuffled(X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> Dataset:
@@ -135,19 +154,14 @@ def standardize(X_train: np.ndarray, *others: np.ndarray) -> Any:
     training set's mean and std when more arrays are given (a test set must not leak into
     them). A constant column (e.g. an always-blank pixel) is centred but not divided.
     """
-    X_train = np.asarray(X_train, dtype=np.float64)
-    if X_train.ndim != 2:
-        raise ValueError(f"standardize: X_train must be 2-d (n_samples, n_features), got "
-                         f"shape {X_train.shape}")
+    X_train = check_features(X_train, np.shape(X_train)[-1] if np.ndim(X_train) else 0,
+                             "standardize: X_train")
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std[std == 0] = 1.0
     scaled = []
     for i, X in enumerate((X_train, *others)):
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 2 or X.shape[1] != X_train.shape[1]:
-            raise ValueError(f"standardize: array {i} has shape {X.shape}, but X_train has "
-                             f"{X_train.shape[1]} features")
+        X = check_features(X, X_train.shape[1], f"standardize: array {i}")
         scaled.append((X - mean) / std)
     return scaled[0] if not others else tuple(scaled)
 
@@ -160,11 +174,14 @@ def train_test_split(X: Any, y: Any, test_size: float = 0.25, seed: int | None =
     share in both parts.
     """
     X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim != 1:
+        raise ValueError(f"train_test_split: X must have samples in rows and y be 1-d, got "
+                         f"shapes {X.shape} and {y.shape}")
     if len(X) != len(y):
         raise ValueError(f"train_test_split: X has {len(X)} samples but y has {len(y)}")
-    if not 0 < test_size < 1:
-        raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1), "
-                         f"got {test_size!r}")
+    real_number(test_size, "train_test_split: test_size", 0, 1, low_open=True,
+                high_open=True)
+    boolean(stratify, "train_test_split: stratify")
     rng = as_generator(seed)
     if stratify:
         test = []

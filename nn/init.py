@@ -66,4 +66,6 @@ def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise TypeError(f"seed must be an int, a numpy Generator or None, got "
                         f"{type(seed).__name__}: {seed!r:.60}")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed}")
     return np.random.default_rng(seed)

@@ -12,6 +12,8 @@ import numpy as np
 
 from autograd import Tensor, maximum
 
+from .validation import check_labels, real_number
+
 
 def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     """Mean of ``-y log σ(z) - (1-y) log(1-σ(z))`` for logits ``z`` and labels y in {0, 1}.
@@ -21,7 +23,14 @@ def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     ``relu``: at z = 0 the max gate splits the gradient in half, which gives the exact
     derivative σ(0) - y = 0.5 - y where a zero-initialized model starts.
     """
-    y = Tensor(np.asarray(y, dtype=z.dtype), label="y")
+    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    if labels.shape != z.shape or labels.dtype.kind not in "biuf":
+        raise ValueError(f"binary_cross_entropy_with_logits: y must be numbers of the logits' "
+                         f"shape {z.shape}, got {labels.dtype} of shape {labels.shape}")
+    if not ((labels >= 0) & (labels <= 1)).all():
+        raise ValueError("binary_cross_entropy_with_logits: y must be in [0, 1] (labels or "
+                         "probabilities)")
+    y = Tensor(y, dtype=z.dtype, label="y")  # y itself, not a copy: autograd.compile sees it
     softplus = (1.0 + (-abs(z)).exp()).log()
     softplus.label = "log(1 + exp(-|z|))"
     return (maximum(z, 0.0) - z * y + softplus).mean()
@@ -39,12 +48,17 @@ def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:
 
 def multiclass_svm(scores: Tensor, y: np.ndarray, delta: float = 1.0) -> Tensor:
     """cs231n's hinge loss: mean over samples of ``sum_{j != y} max(0, s_j - s_y + delta)``."""
+    real_number(delta, "multiclass_svm: delta", 0, low_open=True)
+    if scores.ndim != 2:
+        raise ValueError(f"multiclass_svm: scores must be (N, C), got shape {scores.shape}")
     n, c = scores.shape
+    y = check_labels(y, n, c, "multiclass_svm: y", "scores")
     correct = scores[np.arange(n), y].reshape(n, 1)
     margins = maximum(scores - correct + delta, 0.0)
-    others = np.ones((n, c), dtype=scores.dtype)
-    others[np.arange(n), y] = 0.0  # the correct class's own margin (always delta) is not a loss
-    return (margins * others).sum(axis=1).mean()
+    # The correct class's own margin is exactly delta (and its gradient cancels): take it
+    # off the row's sum rather than masking with an array made from y, which a compiled
+    # step could not see change from batch to batch.
+    return (margins.sum(axis=1) - delta).mean()
 
 
 def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:
@@ -53,6 +67,7 @@ def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:
     Biases are left out, as in both courses. Returns 0.0 when ``reg`` is 0, so that no
     graph is built for nothing.
     """
+    real_number(reg, "reg", 0)
     if reg == 0:
         return 0.0
     total: Tensor | float = 0.0

@@ -7,6 +7,7 @@ and cs231n's spiral net is ``TwoLayerNet(2, 100, 3, "relu", "softmax")``.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,8 @@ class Classifier(Module):
     loss: str
 
     def forward(self, X: Tensor) -> Tensor:
+        """The scores for a batch ``X`` (N, n_features): logits (N,) for a binary (bce)
+        model, class scores (N, n_classes) otherwise. A graph: backward works through it."""
         raise NotImplementedError
 
     def weights(self) -> list[Tensor]:
@@ -46,6 +49,7 @@ class Classifier(Module):
         return loss
 
     def labels_from_scores(self, scores: np.ndarray) -> np.ndarray:
+        """Predicted labels from ``forward``'s scores: logit > 0, or the largest score."""
         if self.loss == "bce":
             return (scores > 0).astype(np.int64)  # σ(z) > 0.5 exactly when z > 0
         return scores.argmax(axis=1)
@@ -55,7 +59,7 @@ class Classifier(Module):
             batch_size: int | None = None, reg: float = 0.0,
             optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
             verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
-            report: Any = None) -> train.History:
+            compile: bool = False, report: Any = None) -> train.History:  # noqa: A002
         """Train on ``X`` (n_samples, n_features), samples in rows, and integer labels ``y``.
 
         The defaults are the courses': plain gradient descent (``optimizer="sgd"``, no
@@ -69,7 +73,11 @@ class Classifier(Module):
         Returns a ``History``: lists ``loss`` and ``accuracy`` per epoch (and ``val_loss``,
         ``val_accuracy`` with ``validation_data=(X_val, y_val)``). Raises ``ValueError`` or
         ``TypeError`` for bad data before training starts, and ``NonFiniteLossError``
-        naming the epoch and step if the loss becomes nan or inf.
+        naming the epoch and step if the loss becomes nan or inf. A fit that fails in any
+        way (that error, any other exception, Ctrl-C) leaves the model, its gradients and
+        a given optimizer's state exactly as they were before the call. ``compile=True``
+        traces the training step once and replays it (``autograd.compile``): the same
+        numbers, faster.
 
         ``report`` (a path ending in .html) records the run and writes it as one offline
         page: loss and accuracy per epoch, the decision boundary over the epochs (2-D
@@ -77,13 +85,24 @@ class Classifier(Module):
         """
         return train.fit(self, X, y, epochs=epochs, lr=lr, batch_size=batch_size, reg=reg,
                          optimizer=optimizer, seed=seed, verbose=verbose,
-                         validation_data=validation_data, report=report)
+                         validation_data=validation_data, compile=compile,
+                         report=report)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """The raw scores: logits (N,) for a binary model, (N, C) class scores otherwise."""
         X = check_features(X, self.n_features)
+        self.check_finite()
         with no_grad():
             return self.forward(Tensor(X, label="X")).data
+
+    def check_finite(self) -> None:
+        """Raise ValueError naming the first parameter that holds nan or inf: predictions
+        from such weights would be nan, silently."""
+        for name, p in self.named_parameters():
+            if not np.all(np.isfinite(p.data)):
+                raise ValueError(f"{type(self).__name__}: the weights {name!r} hold non-finite "
+                                 "values (nan or inf), so every prediction would be nan; "
+                                 "retrain the model or load good weights")
 
     def predict(self, X: Any) -> np.ndarray:
         """The predicted labels (N,), int64."""
@@ -106,6 +125,12 @@ class Classifier(Module):
         pred = self.predict(X)
         return float((pred == check_labels(y, len(pred), self.n_classes)).mean())
 
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` with copies of the weights (see nn.torch_export)."""
+        from .torch_export import to_torch
+
+        return to_torch(self)
+
 
 class LogisticRegression(Classifier):
     """``P(y=1 | x) = σ(x·w + b)`` trained on binary cross-entropy; labels 0 and 1.
@@ -121,6 +146,15 @@ class LogisticRegression(Classifier):
         self.n_features = positive_int(n_features, "n_features")
         self.linear = Linear(self.n_features, 1, init=init, seed=seed)
         self.linear.weight.label, self.linear.bias.label = "w", "b"
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": type(self).__name__, "args": {"n_features": self.n_features}}
+
+    @staticmethod
+    def parameter_shapes(n_features: int) -> Counter:
+        """How many parameters of each shape the model with these arguments has."""
+        n = positive_int(n_features, "n_features")
+        return Counter([(n, 1), (1,)])
 
     def forward(self, X: Tensor) -> Tensor:
         z = self.linear(X).reshape(-1)
@@ -150,6 +184,16 @@ class LinearClassifier(Classifier):
             raise ValueError(f"LinearClassifier: n_classes must be >= 2, got {n_classes!r}")
         self.loss = loss
         self.linear = Linear(self.n_features, self.n_classes, init=init, seed=seed)
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": type(self).__name__, "args": {
+            "n_features": self.n_features, "n_classes": self.n_classes, "loss": self.loss}}
+
+    @staticmethod
+    def parameter_shapes(n_features: int, n_classes: int, loss: str = "softmax") -> Counter:
+        """How many parameters of each shape the model with these arguments has."""
+        n, c = positive_int(n_features, "n_features"), positive_int(n_classes, "n_classes")
+        return Counter([(n, c), (c,)])
 
     def forward(self, X: Tensor) -> Tensor:
         scores = self.linear(X)
@@ -191,6 +235,19 @@ class TwoLayerNet(Classifier):
         rng = as_generator(seed)
         self.fc1 = Linear(n_in, n_hidden, init=init, seed=rng, name="1")
         self.fc2 = Linear(n_hidden, n_out, init=init, seed=rng, name="2")
+
+    def architecture(self) -> dict[str, Any]:
+        return {"class": type(self).__name__, "args": {
+            "n_in": self.n_features, "n_hidden": self.n_hidden, "n_out": self.n_out,
+            "activation": self.activation, "loss": self.loss}}
+
+    @staticmethod
+    def parameter_shapes(n_in: int, n_hidden: int, n_out: int, activation: str = "relu",
+                         loss: str = "softmax") -> Counter:
+        """How many parameters of each shape the model with these arguments has."""
+        n_in, n_hidden, n_out = (positive_int(n, what) for n, what in (
+            (n_in, "n_in"), (n_hidden, "n_hidden"), (n_out, "n_out")))
+        return Counter([(n_in, n_hidden), (n_hidden,), (n_hidden, n_out), (n_out,)])
 
     def forward(self, X: Tensor) -> Tensor:
         z1 = self.fc1(X)

@@ -7,7 +7,6 @@ lists), named by attribute path as in PyTorch (``fc1.weight``, ``layers.0.neuron
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+
+from . import npz
 
 Parameter = Tensor | Value
 
@@ -29,9 +30,11 @@ class Module:
     """Subclasses set parameters and sub-modules as attributes and define ``forward``."""
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The module's computation; ``module(x)`` calls it. Subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``module(x)`` is ``module.forward(x)``."""
         return self.forward(*args, **kwargs)
 
     # -- parameters ------------------------------------------------------------------------
@@ -44,6 +47,10 @@ class Module:
                 yield name, p
 
     def parameters(self) -> list[Parameter]:
+        """Every parameter (Tensor or Value) of this module and its sub-modules, once each.
+
+        Example: ``nn.SGD(model.parameters(), lr=0.1)``
+        """
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
@@ -87,39 +94,61 @@ class Module:
             else:
                 p.data[...] = checked[name]
 
+    def architecture(self) -> dict[str, Any] | None:
+        """What ``nn.load`` needs to rebuild this model: ``{"class": ..., "args": {...}}``
+        (plain data, stored as JSON beside the weights), or None when it cannot."""
+        return None
+
     def save(self, path: str | Path) -> Path:
-        """Write the weights to an ``.npz`` file (numpy arrays only, no pickle); return its path."""
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")  # what np.savez would do, made explicit
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **self.state_dict())
-        return path
+        """Write the weights (and the architecture, when the model has one) to an ``.npz``
+        file, numpy arrays only, no pickle; return its path (``.npz`` is added to a name
+        without it). The file is written whole or not at all."""
+        return npz.write(path, self.state_dict(), self.architecture())
 
     def load(self, path: str | Path) -> None:
-        """Read weights written by ``save``. Pickled data is refused (``allow_pickle=False``),
-        so a file from elsewhere cannot run code; a file that does not fit raises ValueError
-        and leaves the model untouched."""
-        path = Path(path)
+        """Read weights written by ``save`` (``path`` as given to ``save``) into this model.
+
+        Every member's name, dtype and shape is read from its header and checked against
+        this model before any data is read; pickled data is refused, so a file from
+        elsewhere cannot run code. A file that does not fit raises ValueError naming the
+        file and the member, and leaves the model untouched.
+        """
+        path = npz.existing_weights_path(path)
+        with npz.Archive(path) as archive:
+            self.load_archive(archive)
+
+    def load_archive(self, archive: npz.Archive) -> None:
+        """Fill the weights from an open ``npz.Archive`` (see ``load``)."""
+        params = dict(self.named_parameters())
+        archive.check_names(params, type(self).__name__)
+        archive.check_shapes({name: np.shape(p.data) for name, p in params.items()})
+        record, mine = archive.architecture(), self.architecture()
+        if record is not None and mine is not None and record != mine:
+            raise npz.WeightsFileError(f"cannot load weights from {str(archive.path)!r}: "
+                                       f"they were saved from {record}, this model is {mine}")
+        state = {name: archive.read(name) for name in params}
         try:
-            archive = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
-            raise
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:  # pickled, cut short
-            raise ValueError(f"cannot load weights from {str(path)!r}: {e}") from None
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError(f"cannot load weights from {str(path)!r}: it holds a single "
-                             "array, not the named arrays that save() writes")
-        with archive:
-            try:
-                state = {name: archive[name] for name in archive.files}
-            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
-                raise ValueError(f"cannot load weights from {str(path)!r}: {e}") from None
-        self.load_state_dict(state)
+            self.load_state_dict(state)
+        except ValueError as e:
+            raise npz.WeightsFileError(f"cannot load weights from {str(archive.path)!r}: "
+                                       f"{e}") from None
 
     def __repr__(self) -> str:
-        shapes = ", ".join(f"{name}: {np.shape(p.data)}" for name, p in self.named_parameters())
-        return f"{type(self).__name__}({shapes})"
+        """Short at any size: the architecture when the model has one, else the shapes of
+        up to four parameters; always the parameter count."""
+        params = self.parameters()
+        count = sum(int(np.size(p.data)) for p in params)
+        arch = self.architecture()
+        if arch is not None:
+            inside = ", ".join(f"{k}={v!r}" for k, v in arch["args"].items())
+        elif len(params) <= 4:
+            inside = ", ".join(f"{name}: {np.shape(p.data)}"
+                               for name, p in self.named_parameters())
+        else:
+            inside = f"{len(params):,} parameter arrays"
+        total = f"{count:,} parameter{'s' * (count != 1)}"
+        return f"{type(self).__name__}({inside}; {total})" if params else \
+            f"{type(self).__name__}()"
 
 
 def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Parameter]]:

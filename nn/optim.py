@@ -7,6 +7,7 @@ new values). A parameter whose ``.grad`` is None took no part in the loss and is
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,9 +17,16 @@ from autograd import Value
 from autograd.node import Node
 
 from .module import Parameter, zero_grads
+from .validation import real_number
 
 
 class Optimizer:
+    """Updates ``params`` (Tensors or Values that require grad) from their ``.grad``.
+
+    Raises ValueError for an empty list or a learning rate that is not a positive number,
+    TypeError for a parameter that is not a node requiring grad.
+    """
+
     def __init__(self, params: Iterable[Parameter], lr: float) -> None:
         self.params = list(params)
         if not self.params:
@@ -30,9 +38,20 @@ class Optimizer:
         self.lr = _positive(lr, "lr")
 
     def zero_grad(self) -> None:
+        """Forget the parameters' gradients before the next backward (which adds)."""
         zero_grads(self.params)
 
+    def state(self) -> dict[str, Any]:
+        """A copy of everything ``step`` changes besides the parameters (learning rate,
+        momentum buffers, Adam's moments and step count), for ``load_state``."""
+        return copy.deepcopy({k: v for k, v in vars(self).items() if k != "params"})
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Put back a ``state()`` taken from this optimizer (fit does, when it fails)."""
+        vars(self).update(copy.deepcopy(state))
+
     def step(self) -> None:
+        """Update every parameter once from its current ``.grad``."""
         raise NotImplementedError
 
     def _state(self, p: Parameter) -> Any:
@@ -47,8 +66,7 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Parameter], lr: float = 0.1,
                  momentum: float = 0.0) -> None:
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        real_number(momentum, "SGD: momentum", 0.0, 1.0, high_open=True)
         self.momentum = float(momentum)
         self.velocity = [self._state(p) for p in self.params] if momentum else []
 
@@ -79,9 +97,10 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Parameter], lr: float = 0.001,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
         super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r:.80}")
         for b in betas:
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"Adam: betas must be in [0, 1), got {betas!r}")
+            real_number(b, f"Adam: betas {tuple(betas)!r}: each", 0.0, 1.0, high_open=True)
         self.betas = (float(betas[0]), float(betas[1]))
         self.eps = _positive(eps, "eps")
         self.t = 0

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .models import Classifier
+from .validation import check_features, check_labels, positive_int
 
 
 def _figure(width: float, height: float) -> Any:
@@ -35,6 +36,12 @@ def plot_decision_boundary(model: Classifier, X: np.ndarray, y: np.ndarray,
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-d points (N, 2), got shape {X.shape}")
+    X = check_features(X, 2)
+    y = check_labels(y, len(X), max(model.n_classes, 2))
+    if X_test is not None or y_test is not None:
+        X_test = check_features(X_test, 2, "X_test")
+        y_test = check_labels(y_test, len(X_test), max(model.n_classes, 2), "y_test", "X_test")
+    resolution = positive_int(resolution, "plot_decision_boundary: resolution", 2000)
     fig = _figure(6.4, 5.6)
     ax = fig.add_subplot()
     everything = X if X_test is None else np.r_[X, X_test]
@@ -68,6 +75,9 @@ def plot_decision_boundary(model: Classifier, X: np.ndarray, y: np.ndarray,
 
 def plot_history(history: dict[str, list[float]], path: str | Path, title: str = "") -> Path:
     """Loss (left) and accuracy (right) per epoch, with the validation curves if present."""
+    if not isinstance(history, dict) or not {"loss", "accuracy"} <= history.keys():
+        raise ValueError("plot_history needs the History that fit returns (lists 'loss' and "
+                         f"'accuracy'), got {type(history).__name__}")
     fig = _figure(9.0, 3.6)
     loss_ax, acc_ax = fig.subplots(1, 2)
     epochs = np.arange(1, len(history["loss"]) + 1)

@@ -8,12 +8,18 @@ Value benchmark times it against micrograd): the forward is one ``sum`` per neur
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from autograd import Value
 
 from .module import Module
 from .validation import positive_int
+
+MAX_PARAMETERS = 10_000_000  # scalar Values, ~100 bytes each: refused before building
 
 
 class Neuron(Module):
@@ -23,32 +29,54 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True, rng: random.Random | None = None) -> None:
+        nin = positive_int(nin, "Neuron: nin", MAX_PARAMETERS)
+        if not isinstance(nonlin, bool):
+            raise TypeError(f"Neuron: nonlin must be True or False, got {nonlin!r:.60}")
+        if rng is not None and not isinstance(rng, random.Random):
+            raise TypeError(f"Neuron: rng must be a random.Random, got {type(rng).__name__}")
         uniform = (rng or random).uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
         self.nonlin = nonlin
 
     def forward(self, x: Sequence[Value | float]) -> Value:
+        """``relu(w · x + b)`` (or without relu for an output unit) for ``nin`` inputs."""
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
     __call__ = forward  # skip Module.__call__'s extra call: this runs once per neuron
 
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {'relu' if self.nonlin else 'linear'})"
+
     def parameters(self) -> list[Value]:  # faster than the attribute walk, same order
+        """The weights, then the bias."""
         return self.w + [self.b]
 
 
 class Layer(Module):
+    """``nout`` neurons on the same ``nin`` inputs; relu neurons unless ``nonlin=False``."""
+
     def __init__(self, nin: int, nout: int, nonlin: bool = True,
                  rng: random.Random | None = None) -> None:
+        nout = positive_int(nout, "Layer: nout")
+        positive_int(nout * (positive_int(nin, "Layer: nin") + 1), "Layer: its parameters",
+                     MAX_PARAMETERS)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """Each neuron's output: a list of ``nout`` Values."""
         return [n(x) for n in self.neurons]
 
     __call__ = forward
 
+    def __repr__(self) -> str:
+        first = self.neurons[0]
+        return (f"Layer({len(first.w)}, {len(self.neurons)}, "
+                f"{'relu' if first.nonlin else 'linear'})")
+
     def parameters(self) -> list[Value]:
+        """Every neuron's weights and bias, neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
 
@@ -61,18 +89,31 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], seed: int | None = None) -> None:
-        nin = positive_int(nin, "MLP: nin")
-        if isinstance(nouts, (str, bytes)) or not nouts:
-            raise ValueError(f"MLP: nouts must be a non-empty list of positive ints, "
-                             f"got {nouts!r}")
-        nouts = [positive_int(n, "MLP: each of nouts") for n in nouts]
-        rng = random.Random(seed) if seed is not None else None
+        positive_int(sum(MLP.parameter_shapes(nin, nouts).values()), "MLP: its parameters",
+                     MAX_PARAMETERS)
+        nin, nouts = int(nin), _layer_sizes(nouts)
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, (int, np.integer))):
+            raise TypeError(f"MLP: seed must be an int or None, got {type(seed).__name__}")
+        rng = random.Random(int(seed)) if seed is not None else None
         sizes = [nin, *nouts]
-        self.nin = nin
+        self.nin, self.nouts = nin, nouts
         self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
                        for i in range(len(nouts))]
 
+    def architecture(self) -> dict[str, Any]:
+        return {"class": type(self).__name__,
+                "args": {"nin": self.nin, "nouts": self.nouts}}
+
+    @staticmethod
+    def parameter_shapes(nin: int, nouts: Sequence[int]) -> Counter:
+        """How many parameters of each shape (all scalars) the MLP with these sizes has."""
+        sizes = [positive_int(nin, "MLP: nin"), *_layer_sizes(nouts)]
+        return Counter({(): sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))})
+
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """One sample (``nin`` floats or Values) through every layer; raises ValueError
+        for the wrong number of inputs. Example: ``MLP(2, [16, 1])([0.5, -1.0])``."""
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
         for layer in self.layers:
@@ -80,4 +121,20 @@ class MLP(Module):
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:
+        """Every weight and bias, layer by layer (micrograd's order)."""
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def to_torch(self) -> Any:
+        """An equivalent ``torch.nn.Module`` with copies of the weights (see nn.torch_export)."""
+        from .torch_export import to_torch
+
+        return to_torch(self)
+
+
+def _layer_sizes(nouts: Any) -> list[int]:
+    """``nouts`` as a non-empty list of positive ints (any sequence: list, tuple, array)."""
+    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, (Sequence, np.ndarray)) \
+            or len(nouts) == 0 or np.ndim(nouts) != 1:
+        raise ValueError(f"MLP: nouts must be a non-empty list of positive ints, "
+                         f"got {nouts!r:.80}")
+    return [positive_int(n, "MLP: each of nouts") for n in nouts]

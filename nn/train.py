@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 import sys
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tqdm import tqdm
 
+import autograd
 from autograd import Tensor, no_grad
 
 from .init import as_generator
@@ -47,12 +49,14 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
         batch_size: int | None = None, reg: float = 0.0,
         optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
         verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
-        report: Any = None) -> History:
+        compile: bool = False, report: Any = None) -> History:  # noqa: A002
     """Train ``model`` on ``X`` (n_samples, n_features) and labels ``y``; see Classifier.fit."""
     X = check_features(X, model.n_features)
     y = check_labels(y, len(X), model.n_classes)
     epochs = positive_int(epochs, "epochs")
     n = len(X)
+    if not isinstance(verbose, (bool, np.bool_)):
+        raise TypeError(f"verbose must be True or False, got {verbose!r}")
     batch = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
     if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0 \
             or not math.isfinite(reg):
@@ -71,6 +75,23 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
         from .report import Recorder
 
         recorder = Recorder(report, model, X, y, epochs, reg)
+    before = _Snapshot(model, opt)
+    try:
+        return _train(model, X, y, opt, rng, epochs, batch, reg, verbose, val, compile,
+                      recorder)
+    except BaseException as e:  # KeyboardInterrupt too: a failed fit changes nothing
+        before.restore()
+        if isinstance(e, NonFiniteLossError):
+            raise NonFiniteLossError(f"{e}; the model's weights are as they were before "
+                                     "this fit call") from None
+        raise
+
+
+def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
+           rng: np.random.Generator, epochs: int, batch: int, reg: float, verbose: bool,
+           val: tuple[np.ndarray, np.ndarray] | None, compile: bool,  # noqa: A002
+           recorder: Any) -> History:
+    n = len(X)
 
     history = History(loss=[], accuracy=[])
     if val is not None:
@@ -81,6 +102,13 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
                disable=quiet, dynamic_ncols=True)
     every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
+
+    def objective(xb: Tensor, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+        scores = model.forward(xb)
+        return model.objective(scores, yb, reg), scores
+
+    if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
+        objective = autograd.compile(objective)
     for epoch in bar:
         order = rng.permutation(n) if batch < n else None
         total, correct = 0.0, 0
@@ -90,8 +118,7 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
             else:
                 idx = order[step * batch:(step + 1) * batch]
                 xb, yb = Tensor(X[idx], label="X"), y[idx]
-            scores = model.forward(xb)
-            loss = model.objective(scores, yb, reg)
+            loss, scores = objective(xb, yb)
             value = loss.item()
             if not math.isfinite(value):
                 raise NonFiniteLossError(
@@ -141,3 +168,24 @@ def _optimizer(optimizer: str | Optimizer, model: Classifier, lr: float | None) 
                         f"{type(optimizer).__name__}")
     return make_optimizer(optimizer, model.parameters(),
                           DEFAULT_LR.get(optimizer, 0.1) if lr is None else lr)
+
+
+class _Snapshot:
+    """Copies of everything fit changes: the weights, their gradients and the optimizer's
+    state (momentum, Adam's moments and step count), put back by ``restore``."""
+
+    def __init__(self, model: Classifier, opt: Optimizer) -> None:
+        self.params = model.parameters()
+        self.data = [copy.copy(p.data) for p in self.params]  # arrays copied, floats kept
+        self.grads = [copy.copy(p.grad) for p in self.params]
+        self.opt = opt
+        self.opt_state = opt.state()
+
+    def restore(self) -> None:
+        for p, data, grad in zip(self.params, self.data, self.grads):
+            if isinstance(p.data, np.ndarray) and p.data.shape == data.shape:
+                p.data[...] = data  # in place: views of the weights see the old values again
+            else:
+                p.data = data
+            p.grad = grad
+        self.opt.load_state(self.opt_state)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -10,15 +12,40 @@ from autograd import Tensor
 
 
 class DataTypeError(TypeError, ValueError):
-    """Data of the wrong type. A TypeError by nature, and a ValueError too, because
-    SPEC.md promises ``ValueError`` when X and y do not match "in length or type"."""
+    """Data of the wrong type. A TypeError by nature, and a ValueError too, because the
+    models promise ``ValueError`` when X and y do not match "in length or type"."""
 
 
-def positive_int(n: Any, what: str) -> int:
-    """``n`` as an int >= 1, or a ValueError naming ``what`` and the value."""
+def positive_int(n: Any, what: str, maximum: int | None = None) -> int:
+    """``n`` as an int >= 1 (and <= ``maximum``), or a ValueError naming ``what`` and the
+    value. A bool is refused: ``True`` is not a size."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
+        raise ValueError(f"{what} must be a positive int, got {n!r:.80}")
+    if maximum is not None and n > maximum:
+        raise ValueError(f"{what} is {n:,}, over the limit of {maximum:,}")
     return int(n)
+
+
+def real_number(x: Any, what: str, low: float = -math.inf, high: float = math.inf,
+                low_open: bool = False, high_open: bool = False) -> float:
+    """``x`` as a finite float in the given range, or a ValueError naming ``what``. nan,
+    infinities, bools and strings are refused."""
+    inside = isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) \
+        and math.isfinite(x) and (x > low if low_open else x >= low) \
+        and (x < high if high_open else x <= high)
+    if not inside:
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{what} must be a finite number in {left}{low:g}, {high:g}{right}, "
+                         f"got {x!r:.80}")
+    return float(x)
+
+
+def boolean(x: Any, what: str) -> bool:
+    """``x`` if it is True or False (numpy's too), else a TypeError naming ``what``: a
+    string such as "no" would otherwise count as true."""
+    if not isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{what} must be True or False, got {x!r:.80}")
+    return bool(x)
 
 
 def _is_array_like(x: Any) -> bool:
@@ -89,7 +116,7 @@ def check_labels(y: Any, n_samples: int, n_classes: int, what: str = "y",
             i = int(np.argmin(whole))
             raise ValueError(f"{what} must hold whole-number class labels; {what}[{i}] = "
                              f"{arr[i].item()!r}")
-    labels = arr.astype(np.int64)
+    labels = arr.astype(np.int64, copy=False)  # y itself when it is already int64 labels
     bad = (labels < 0) | (labels >= n_classes)
     if bad.any():
         i = int(np.argmax(bad))

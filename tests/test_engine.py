@@ -402,7 +402,7 @@ def test_mixed_partial_derivatives(x, y):
 
 
 def test_create_graph_gradient_is_a_node_even_when_it_is_constant():
-    """SPEC: create_graph=True makes the gradients themselves differentiable nodes.
+    """README (design notes): create_graph=True makes gradients differentiable nodes.
 
     d(x + 1)/dx = 1 does not depend on x, but it must still be a Value (PyTorch returns a
     tensor here, too), so that code taking second derivatives works on any function.
@@ -476,6 +476,7 @@ def default_recursion_limit():
         sys.setrecursionlimit(old)
 
 
+@pytest.mark.slow
 def test_million_node_chain_forward_and_backward(default_recursion_limit):
     x0 = Value(0.5)
     x = x0
@@ -488,6 +489,7 @@ def test_million_node_chain_forward_and_backward(default_recursion_limit):
     del x  # freeing a million-deep chain must not overflow either
 
 
+@pytest.mark.slow
 def test_million_node_chain_with_a_shared_leaf_through_grad(default_recursion_limit):
     x0, c = Value(1.0), Value(1.0000001)
     x = x0
@@ -502,6 +504,7 @@ def test_million_node_chain_with_a_shared_leaf_through_grad(default_recursion_li
     del x
 
 
+@pytest.mark.slow
 def test_deep_chain_second_derivative_under_default_recursion_limit(default_recursion_limit):
     """create_graph=True on a 100,000-gate chain builds a derivative graph just as deep."""
     n, k = 100_000, 1.000001

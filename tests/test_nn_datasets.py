@@ -104,7 +104,7 @@ def test_stratified_split_keeps_class_shares():
 def test_train_test_split_errors():
     with pytest.raises(ValueError, match="X has 3 samples but y has 2"):
         nn.train_test_split(np.zeros((3, 1)), np.zeros(2))
-    with pytest.raises(ValueError, match="test_size must be a fraction"):
+    with pytest.raises(ValueError, match=r"test_size must be a finite number in \(0, 1\)"):
         nn.train_test_split(np.zeros((3, 1)), np.zeros(3), test_size=1.5)
 
 

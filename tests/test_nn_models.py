@@ -108,7 +108,7 @@ def test_fit_rejects_bad_data_with_a_clear_message(X, y, error, message):
 @pytest.mark.parametrize("X,y", [("data", [0]), (np.zeros((1, 2)), ["a"]),
                                  (np.zeros((1, 2)), None)])
 def test_data_of_the_wrong_type_is_a_value_error_too(X, y):
-    """SPEC: fit raises ValueError when X and y do not match in length or type."""
+    """Classifier.fit's docstring: ValueError when X and y do not match in length or type."""
     with pytest.raises(ValueError):
         nn.LogisticRegression(2).fit(X, y, verbose=False)
     with pytest.raises(TypeError):

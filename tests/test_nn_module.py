@@ -201,8 +201,16 @@ def test_load_state_dict_accepts_ints_and_keeps_float_dtype():
     np.testing.assert_array_equal(model.bias.data, [3.0, 4.0])
 
 
-def test_repr_lists_parameter_shapes():
-    assert repr(nn.Linear(2, 3)) == "Linear(weight: (2, 3), bias: (3,))"
+def test_repr_is_short_at_any_size():
+    assert repr(nn.Linear(2, 3)) == "Linear(n_in=2, n_out=3; 9 parameters)"
+    assert repr(nn.MLP(2, [16, 16, 1])) == "MLP(nin=2, nouts=[16, 16, 1]; 337 parameters)"
+    assert repr(nn.TwoLayerNet(2, 4, 1, activation="tanh", loss="bce")) == (
+        "TwoLayerNet(n_in=2, n_hidden=4, n_out=1, activation='tanh', loss='bce'; "
+        "17 parameters)")
+    assert repr(nn.Sequential(nn.Linear(2, 3), nn.ReLU())) == (
+        "Sequential(Linear(n_in=2, n_out=3; 9 parameters), ReLU())")
+    assert repr(nn.Layer(2, 3, nonlin=False)) == "Layer(2, 3, linear)"
+    assert repr(Block()).startswith("Block(") and len(repr(Block())) < 120
 
 
 def test_value_parameters_are_discovered():

@@ -80,7 +80,7 @@ def test_bad_arguments_are_named():
     p = _param([1.0])
     with pytest.raises(ValueError, match="lr must be a positive finite number, got -1"):
         nn.SGD([p], lr=-1)
-    with pytest.raises(ValueError, match="momentum must be in"):
+    with pytest.raises(ValueError, match="momentum must be a finite number in"):
         nn.SGD([p], momentum=1.5)
     with pytest.raises(ValueError, match="betas"):
         nn.Adam([p], betas=(0.9, 1.0))

@@ -30,6 +30,7 @@ def test_flower_logistic_regression_is_near_the_courses_47_percent():
     assert 0.40 <= model.score(X, y) <= 0.55  # measured: 0.47, the course's number
 
 
+@pytest.mark.slow
 def test_flower_two_layer_net_with_4_tanh_units_reaches_the_courses_90_percent():
     # The course's run: 10,000 steps of gradient descent, lr 1.2, on all 400 points.
     X, y = nn.make_flower()
@@ -46,6 +47,7 @@ def test_spiral_linear_softmax_is_about_50_percent():
     assert 0.45 <= model.score(X, y) <= 0.60  # measured: 0.533
 
 
+@pytest.mark.slow
 def test_spiral_two_layer_net_reaches_98_percent_training_accuracy():
     # cs231n: 100 relu units, lr 1, reg 1e-3 in its 0.5 * reg * sum(W*W) convention, which
     # is reg = 5e-4 here. 3,000 steps instead of 10,000: enough for 99%.

@@ -21,7 +21,7 @@ def run(capsys, *argv):
 def test_draws_the_neuron_with_its_gradients(tmp_path, capsys):
     out = tmp_path / "graph.svg"
     code, stdout, err = run(capsys, "sigmoid(w*x + b)", "--set", "w=2", "x=-1", "b=0.5",
-                            "-o", str(out))
+                            "-o", str(out), "--keep-gv")
     assert (code, err) == (0, "")
     assert "sigmoid(w*x + b) = 0.1824" in stdout
     assert "d/dw = -0.1491" in stdout and "d/dx = 0.2983" in stdout
@@ -32,7 +32,7 @@ def test_draws_the_neuron_with_its_gradients(tmp_path, capsys):
 def test_explain_and_steps(tmp_path, capsys):
     out, steps = tmp_path / "g.png", tmp_path / "steps.html"
     code, _, err = run(capsys, "max(a, b) * c", "--set", "a=3", "b=1", "--set", "c=-2",
-                       "-o", str(out), "--explain", "--steps", str(steps))
+                       "-o", str(out), "--explain", "--steps", str(steps), "--keep-gv")
     assert (code, err) == (0, "")
     assert out.read_bytes()[:4] == b"\x89PNG"
     gv = (tmp_path / "g.gv").read_text()
@@ -162,3 +162,15 @@ def test_the_demo_writes_its_drawings(tmp_path):
     for name in ("course_graph.svg", "neuron.svg", "explain.svg", "backward_step_3.svg"):
         assert ET.parse(tmp_path / name).getroot().tag.endswith("svg")
     assert (tmp_path / "backward_steps.html").read_text().count("<svg") == 6
+
+
+def test_a_long_expression_is_printed_whole_and_its_label_ends_in_an_ellipsis(tmp_path,
+                                                                             capsys):
+    text = " + ".join(f"w*{k}" for k in range(1, 13))  # 67 characters, over the label's 40
+    out = tmp_path / "long.svg"
+    code, stdout, err = run(capsys, text, "--set", "w=1", "-o", str(out))
+    assert (code, err) == (0, "")
+    assert stdout.startswith(f"{text} = 78; d/dw = 78")
+    root = build(text, {"w": 1.0})
+    assert root.label == text[:39] + "…"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.svg"]  # no .gv unless asked

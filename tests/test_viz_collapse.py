@@ -108,6 +108,7 @@ def test_folded_mlp_keeps_every_gradient():
                 assert chain_rule(owner, slot).up == node.grad
 
 
+@pytest.mark.slow
 def test_65k_node_mlp_graph_renders_collapsed_in_seconds(tmp_path):
     loss = mlp_loss(100)
     t0 = time.perf_counter()

@@ -170,6 +170,7 @@ def test_rankdir_reaches_graphviz():
     assert "rankdir=TB" in viz.draw(micrograd_example(), rankdir="TB").source
 
 
+@pytest.mark.slow
 def test_a_deep_chain_draws_without_recursion():
     x = Value(0.1, "x")
     out = x
@@ -186,3 +187,11 @@ def test_gradients_that_are_nodes_show_their_numbers():
     y.backward(create_graph=True)  # x.grad is a Value: 3x² = 27
     assert isinstance(x.grad, Value)
     assert "grad 27<" in viz.draw(y).source
+
+
+def test_a_drawing_has_a_one_line_text_repr():
+    w, x, b = Value(2.0, "w"), Value(-1.0, "x"), Value(0.5, "b")
+    loss = -(w * x + b).sigmoid().log()  # 3 leaves and 5 gates, each gate with its output box
+    text = repr(viz.draw(loss, rankdir="TB", explain=True))
+    assert text.startswith("<Drawing: 8 boxes, 5 gates, rankdir=TB")
+    assert "local_diff × up_diff" in text and "\n" not in text

@@ -51,7 +51,9 @@ def test_system_dot_renders_svg_png_and_pdf(tmp_path):
     svg = viz.render(J, tmp_path / "graph.svg")
     assert svg == tmp_path / "graph.svg"
     assert_svg(svg, "J", "data 33", "grad 1", "grad 6")
-    assert (tmp_path / "graph.gv").read_text().startswith("digraph")
+    assert not (tmp_path / "graph.gv").exists()  # the source is kept only when asked
+    viz.render(J, tmp_path / "kept.svg", keep_gv=True)
+    assert (tmp_path / "kept.gv").read_text().startswith("digraph")
     assert viz.render(J, tmp_path / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert viz.render(J, tmp_path / "graph.pdf").read_bytes()[:5] == b"%PDF-"
 
@@ -125,3 +127,11 @@ def test_autograd_does_not_import_viz():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_render_and_pipe_refuse_arguments_of_the_wrong_kind(tmp_path):
+    with pytest.raises(TypeError, match="keep_gv must be True or False"):
+        viz.render(course_graph(), tmp_path / "g.svg", keep_gv="yes")
+    with pytest.raises(TypeError, match="source must be DOT text"):
+        renderer.pipe(b"digraph {}")
+    assert list(tmp_path.iterdir()) == []

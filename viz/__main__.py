@@ -8,17 +8,22 @@ third step (the σ gate) as an SVG. ``python -m viz -o docs`` remakes README's p
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from autograd import Value
 from viz import backward_steps, render
+from viz.cli_args import OneLineParser, output_folder
 from viz.steps import frames
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m viz", description=__doc__)
-    parser.add_argument("-o", "--out", default="out", help="folder for the drawings")
-    args = parser.parse_args(argv)
+    parser = OneLineParser(prog="python -m viz", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-o", "--out", default="out", type=output_folder,
+                        help="folder for the drawings")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a refused folder (its one line already printed)
+        return int(e.code or 0)
 
     # J = 3(a + b*c), the course's first computation graph.
     a, b, c = Value(5.0, "a"), Value(3.0, "b"), Value(2.0, "c")
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"neuron a = sigmoid(w*x + b) = {act.data:.4f}; dz = a - y = {z.grad:.4f}, "
           f"dw = x*dz = {w.grad:.4f}, db = dz = {bias.grad:.4f}")
 
-    out = Path(args.out)
+    out = args.out
     try:
         for name, root, explain in (("course_graph", J, False), ("neuron", loss, False),
                                     ("explain", loss, True)):

@@ -36,11 +36,11 @@ def merge_chains(nodes: list, uses: dict, roots: list) -> dict:
         for parent in node._prev:
             if uses.get(parent) == 1:
                 consumer[parent] = node
-    roots = set(roots)
+    root_set = set(roots)
     folded: dict = {}
     for node in reversed(nodes):  # consumers before their inputs: heads are known first
         user = consumer.get(node)
-        if (user is None or node in roots or node.label or not _is_add(node)
+        if (user is None or node in root_set or node.label or not _is_add(node)
                 or not _is_add(user)):
             continue
         folded[node] = folded.get(user, user)

@@ -8,6 +8,7 @@ left to right as in the course: inputs, gate, output. Nothing is rendered here (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,20 @@ class Drawing(graphviz.Digraph):
         from .notebook import source_svg
 
         return source_svg(self.source)
+
+    def __repr__(self) -> str:
+        """What is drawn, in one line: boxes, gates, direction, and the title (which says
+        how many nodes a cut left out)."""
+        boxes = sum(1 for line in self.body if _BOX.match(line))
+        gates = sum(1 for line in self.body if _GATE.match(line))
+        title = self.graph_attr.get("label", "").replace("\\n", "; ")
+        return (f"<Drawing: {boxes:,} boxes, {gates:,} gates, "
+                f"rankdir={self.graph_attr.get('rankdir', 'LR')}"
+                + (f", {title!r}" if title else "")
+                + "; viz.render(drawing, 'graph.svg') writes it, .source is the DOT text>")
+
+
+_BOX, _GATE = re.compile(r"\tn\d+ \["), re.compile(r"\tg\d+ \[")  # node lines of build()
 
 
 @dataclass

@@ -11,31 +11,32 @@ then each exponent's size (``9**9**9`` is refused, not computed). Anything refus
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 import math
 from collections.abc import Callable
 from typing import Any
 
-from autograd import Value, maximum, minimum
+from autograd import Value, gates
+from autograd.custom import REGISTRY
+from autograd.functions import apply_gate
 
 MAX_LENGTH = 1000  # characters of expression text
 MAX_TREE = 300  # ast nodes
 MAX_DEPTH = 250  # nesting (a sum of n terms is n deep), so building recurses at most this deep
 MAX_EXPONENT = 1000  # |b| in a ** b
 
-FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
-    "sigmoid": (1, lambda a: a.sigmoid()),
-    "tanh": (1, lambda a: a.tanh()),
-    "relu": (1, lambda a: a.relu()),
-    "exp": (1, lambda a: a.exp()),
-    "log": (1, lambda a: a.log()),
-    "sqrt": (1, lambda a: a.sqrt()),
-    "abs": (1, abs),
-    "max": (2, maximum),
-    "maximum": (2, maximum),
-    "min": (2, minimum),
-    "minimum": (2, minimum),
-}
+
+
+def functions() -> dict[str, tuple[int, Callable[..., Any]]]:
+    """The gate functions an expression may call, read from the gate table: every row with
+    ``cli`` names, built-in or registered with ``@gate``, with its number of operands."""
+    rows = [*gates.ROWS, *REGISTRY.values()]
+    return {name: (row.arity, functools.partial(apply_gate, row)) for row in rows
+            for name in row.cli}
+
+
+FUNCTIONS = functions()  # the built-in ones, as they were at import
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARY = (ast.USub, ast.UAdd)
 _OTHER_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
@@ -103,7 +104,7 @@ def _check(node: ast.AST, source: str, variables: dict) -> None:
         if isinstance(value, int) and abs(value) >= 10**300 or not math.isfinite(value):
             raise ExpressionError(f"the number {part} is too large")
     elif isinstance(node, ast.Name):
-        if node.id in FUNCTIONS:
+        if node.id in functions():
             raise ExpressionError(f"{part} is a function: call it, as in {node.id}(x)")
         if node.id not in variables:
             raise ExpressionError(f"unknown name {part}: give it a value with "
@@ -125,13 +126,13 @@ def _check(node: ast.AST, source: str, variables: dict) -> None:
         func = node.func
         if not isinstance(func, ast.Name):
             raise ExpressionError(f"{part}: only the gate functions can be called "
-                                  f"({', '.join(sorted(FUNCTIONS))})")
-        if func.id not in FUNCTIONS:
+                                  f"({', '.join(sorted(functions()))})")
+        if func.id not in functions():
             raise ExpressionError(f"unknown function {_part(func, source)} "
-                                  f"(allowed: {', '.join(sorted(FUNCTIONS))})")
+                                  f"(allowed: {', '.join(sorted(functions()))})")
         if node.keywords:
             raise ExpressionError(f"{part}: keyword arguments are not allowed")
-        arity = FUNCTIONS[func.id][0]
+        arity = functions()[func.id][0]
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{part}: star arguments are not allowed")
         if len(node.args) != arity:
@@ -158,8 +159,8 @@ def build(text: str, variables: dict[str, float]) -> Value:
     source = text.strip()
     leaves = {name: Value(value, name) for name, value in variables.items()}
     root = _evaluate(tree.body, source, leaves)
-    if not root.label:
-        root.label = " ".join(source.split())[:40]
+    if not root.label:  # the whole expression, shortened visibly when it is long
+        root.label = _part(tree.body, source)[1:-1]
     return root
 
 
@@ -180,7 +181,7 @@ def _evaluate(node: ast.AST, source: str, leaves: dict) -> Value:
             out = -operand
         elif isinstance(node, ast.Call):
             args = [_evaluate(a, source, leaves) for a in node.args]
-            out = FUNCTIONS[node.func.id][1](*args)
+            out = functions()[node.func.id][1](*args)
         else:
             left = _evaluate(node.left, source, leaves)
             if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
@@ -198,7 +199,8 @@ def _evaluate(node: ast.AST, source: str, leaves: dict) -> Value:
         text = _part(node, source, limit=24)[1:-1]
         out.label = "" if text.endswith("…") else text
     if not math.isfinite(out.data):
-        raise ExpressionError(f"{_part(node, source)} is {out.data} for these values")
+        why = "too large" if math.isinf(out.data) else "not a number"
+        raise ExpressionError(f"{_part(node, source)} is {out.data} ({why}) for these values")
     return out
 
 
@@ -229,7 +231,7 @@ def parse_sets(items: list[str]) -> dict[str, float]:
             raise ExpressionError(f"--set {shown}: expected NAME=VALUE, as in w=2")
         if not name.isidentifier() or keyword.iskeyword(name) or not name.isascii():
             raise ExpressionError(f"--set {shown}: {name!r} is not a valid variable name")
-        if name in FUNCTIONS:
+        if name in functions():
             raise ExpressionError(f"--set {shown}: {name} is a gate function, not a variable")
         if name in variables:
             raise ExpressionError(f"--set {shown}: {name} is set twice")

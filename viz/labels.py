@@ -52,6 +52,7 @@ def array_summary(a: Any) -> str:
 
 
 def shape_text(a: Any) -> str:
+    """``"(3, 4) float64"`` or ``"scalar float64"``: what a node box says of an array."""
     a = np.asarray(values(a))
     shape = "scalar" if a.ndim == 0 else str(a.shape).replace(",)", ")")
     return f"{shape} {a.dtype}"
@@ -136,18 +137,8 @@ def text_width(rows: list[tuple[str, str]], font_size: float = 11) -> int:
 
 
 def gate_text(node: Any) -> str:
-    """The gate's symbol, with its constant arguments where they are short and telling."""
+    """The gate's symbol, or the text its row draws it with (its constants, where short
+    and telling: ``**2``, ``sum axis=1``)."""
     gate = node._gate
-    ctx = node._ctx
-    symbol = gate.symbol
-    if gate.name == "powc" and ctx:
-        return f"**{num(ctx[0])}"
-    if gate.name in ("sum", "mean", "amax", "log_softmax", "softmax") and ctx:
-        axis = ctx[0]
-        return symbol if axis is None else f"{symbol} axis={axis}"
-    if gate.name == "reshape" and ctx:
-        return f"reshape {tuple(ctx[0])}".replace(",)", ")")
-    if gate.name == "clip" and ctx:
-        lo, hi = ctx
-        return f"clip [{'' if lo is None else num(lo)}, {'' if hi is None else num(hi)}]"
-    return symbol
+    text = gate.label(node._ctx) if gate.label is not None and node._ctx else None
+    return gate.symbol if text is None else text

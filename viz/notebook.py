@@ -22,6 +22,8 @@ def source_svg(source: str) -> str | None:
 
 def source_mimebundle(source: str, text: str, include: Any = None,
                       exclude: Any = None) -> dict:
+    """Jupyter's display bundle for DOT ``source``: ``text`` and, when wanted and a
+    renderer exists, the SVG; ``include``/``exclude`` as Jupyter passes them."""
     bundle = {"text/plain": text}
     svg = source_svg(source) if _wanted("image/svg+xml", include, exclude) else None
     if svg is not None:

@@ -2,7 +2,7 @@
 
 A fresh machine often has no Graphviz at all. The ``render`` extra installs pygraphviz,
 whose wheels bundle Graphviz, so ``pip install 'gategrad[render]'`` is enough to draw.
-Without either, the error names the ``.gv`` file that was written (any Graphviz viewer,
+Without either, the error names the ``.gv`` file it wrote then (any Graphviz viewer,
 online or not, can show it) and says how to install a renderer.
 """
 
@@ -38,6 +38,8 @@ def pipe(source: str, fmt: str = "svg", gv_path: Path | None = None,
     if fmt not in FORMATS + LAYOUT_FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS + LAYOUT_FORMATS)}, "
                          f"got {fmt!r}")
+    if not isinstance(source, str):
+        raise TypeError(f"pipe: source must be DOT text (a str), got {type(source).__name__}")
     which = renderer()
     try:
         if which == "dot":
@@ -81,25 +83,31 @@ def _errors(stderr: str) -> str:
     return " / ".join(lines[:3]) or "no message"
 
 
-def write(source: str, path: str | Path) -> Path:
-    """Render DOT text into ``path`` (format from its suffix), with the ``.gv`` beside it."""
+def write(source: str, path: str | Path, keep_gv: bool = False) -> Path:
+    """Render DOT text into ``path`` (format from its suffix). The DOT text goes into a
+    ``.gv`` file beside it when ``keep_gv`` is true, or when rendering fails (the error
+    names the file)."""
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise ValueError(f"render: cannot tell the format of {str(path)!r}; "
                          f"use a name ending in .{', .'.join(FORMATS)}")
+    if not isinstance(keep_gv, bool):
+        raise TypeError(f"render: keep_gv must be True or False, got {keep_gv!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     gv_path = path.with_suffix(".gv")
-    gv_path.write_text(source, encoding="utf-8")  # kept: the input of every renderer
-    path.write_bytes(pipe(source, fmt, gv_path, written=True))
+    if keep_gv:
+        gv_path.write_text(source, encoding="utf-8")
+    path.write_bytes(pipe(source, fmt, gv_path, written=keep_gv))
     return path
 
 
-def render(root: Any, path: str | Path, **draw_options: Any) -> Path:
+def render(root: Any, path: str | Path, keep_gv: bool = False, **draw_options: Any) -> Path:
     """Draw ``root``'s graph into ``path`` (.svg, .png or .pdf) and return the path.
 
     ``root`` is a Value, a Tensor, a list of them (options as for ``draw``), or a drawing
-    already made by ``draw``.
+    already made by ``draw``. ``keep_gv=True`` also keeps the Graphviz source beside the
+    picture (``graph.svg`` -> ``graph.gv``); it is written anyway when rendering fails.
     """
     from .draw import draw
 
@@ -109,4 +117,4 @@ def render(root: Any, path: str | Path, **draw_options: Any) -> Path:
             raise TypeError("render: draw options apply to nodes, not to a finished drawing")
     else:
         source = draw(root, **draw_options).source
-    return write(source, path)
+    return write(source, path, keep_gv)

@@ -1,0 +1,52 @@
+"""``autograd.compile``: trace a loss function once, then replay it as a numpy program.
+
+    step = autograd.compile(loss_fn)   # loss_fn(*args) -> a scalar Value or Tensor
+    loss = step(*args)                 # the first call traces (and runs eagerly)
+    loss.backward()                    # fills .grad of every leaf the graph reads
+    print(step.source)                 # the generated program
+
+What is live and what is frozen:
+
+- Leaf nodes the function reads, passed as arguments or captured (a model's parameters),
+  are live: each call reads their current ``.data``, and ``backward`` adds into their
+  ``.grad`` as eager does. Intermediate nodes get no ``.grad``.
+- Floats and arrays passed as arguments are live inputs when they reach the graph
+  directly (as an operand, an index, or labels); one that reaches it only through other
+  Python or numpy code is checked for equality on each call, and a new value retraces.
+  Ints, bools and strings in the arguments are part of the structure: a new one retraces.
+- Numbers and arrays captured from outside the function are constants of the trace.
+- A compiled step holds the leaves it captured: after replacing one (a new object where
+  a parameter was), call ``step.reset()``, or pass such leaves as arguments.
+- Arguments of another structure, shape or dtype retrace (a small cache per structure).
+- A comparison, ``float()`` or ``item()`` on a node while tracing records a guard; a
+  replay whose guard gives another answer retraces (or raises ``GuardError`` with
+  ``retrace=False``). Reading ``.data`` directly is not seen: compare nodes instead.
+- ``check=True`` runs eager side by side on the first replays and raises
+  ``CompileError`` on any difference in the loss or a gradient.
+
+Value graphs are level-scheduled into a vectorized numpy program when that pays (wide
+graphs, such as an MLP on a batch) and run eagerly otherwise (deep narrow chains);
+Tensor graphs become straight-line numpy code. ``step.mode`` says which ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .step import CompiledStep, GuardError
+from .trace import CompileError
+
+__all__ = ["compile", "CompiledStep", "CompileError", "GuardError"]
+
+
+def compile(fn: Callable, *, check: bool | int = False, retrace: bool = True,  # noqa: A001
+            max_traces: int = 8, vectorize: bool | None = None) -> CompiledStep:
+    """``fn`` traced on its first call and replayed after; see the module docstring.
+
+    ``check``: compare with eager on the first 3 replays (or this many). ``retrace``:
+    trace again when a guard fails (else raise ``GuardError``). ``max_traces``: how many
+    traces to keep per argument structure before raising ``CompileError``. ``vectorize``:
+    for Value graphs, True or False overrides the cost model's choice.
+    """
+    return CompiledStep(fn, check=check, retrace=retrace, max_traces=max_traces,
+                        vectorize=vectorize)

@@ -1,0 +1,129 @@
+"""The one place the compiler touches node internals and the gate table's calling convention.
+
+Everything else in ``autograd.compiler`` works on the flat program ``trace.py`` records and
+calls gates only through the functions here. When nodes or rules change shape (more fields
+in a gate row, one calling convention for every rule, saved buffers in their own slot),
+this file is what changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import gates as G
+from .. import tensor as tensor_module
+from ..engine import topological_order
+from ..node import Node
+from ..tensor import Tensor
+from ..value import Value
+
+# Gates whose forward and rules work element by element and broadcast: their rules take an
+# upstream gradient of any shape that broadcasts to the output.
+# Every row of gates.py is one (the Tensor-only rows live in tensor_gates.py).
+ELEMENTWISE = frozenset(G.ROWS)
+
+
+# -- reading nodes ----------------------------------------------------------------------
+
+def graph_inputs_first(root: Node) -> list:
+    """Every node ``root`` depends on, each after all of its inputs."""
+    order = topological_order(root)
+    order.reverse()
+    return order
+
+
+def describe(node: Node) -> tuple:
+    """(gate, data, first input, second input or None, constants, label, needs grad) of a
+    node in one call: tracing reads every node of the graph once."""
+    gate = node._gate
+    ctx = node._ctx  # the constants alone: saved buffers sit in ``node._saved``
+    return gate, node.data, node._a, node._b, ctx, node.label, node.requires_grad
+
+
+def data_of(node: Node) -> Any:
+    return node.data
+
+
+def needs_grad(node: Node) -> bool:
+    return node.requires_grad
+
+
+def is_value(node: Any) -> bool:
+    return type(node) is Value or isinstance(node, Value)
+
+
+def read_data(nodes: list) -> list:
+    """The current ``.data`` of each node: a compiled step's live leaves, read per call."""
+    return [n.data for n in nodes]
+
+
+def add_value_grads(nodes: list, grads: list) -> None:
+    """Accumulate float gradients into Value leaves, as eager's ``a.grad += ...`` does."""
+    for n, g in zip(nodes, grads):
+        n.grad += g
+
+
+def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
+    """Accumulate into a Tensor leaf's ``.grad`` (``down`` already of its shape and dtype)."""
+    old = node.grad
+    if old is None:
+        node.grad = down if owned else down.copy()
+    else:
+        old += down
+
+
+def set_output_grad(node: Node, seed: Any) -> None:
+    node.grad = seed
+
+
+# -- what tracing watches --------------------------------------------------------------
+
+# Reads of a node's number (comparisons, float, item): (class, method, guard op).
+GUARDED_READS = [(Value, "__lt__", "lt"), (Value, "__le__", "le"), (Value, "__gt__", "gt"),
+                 (Value, "__ge__", "ge"), (Value, "__float__", "read"), (Value, "item", "read"),
+                 (Tensor, "__lt__", "lt"), (Tensor, "__le__", "le"), (Tensor, "__gt__", "gt"),
+                 (Tensor, "__ge__", "ge"), (Tensor, "item", "read")]
+
+# Conversions a Tensor applies to an operand before it becomes data or a gate constant,
+# as (module, function name): recorded while tracing so that a replay can apply them again
+# to a new argument. ``_lift`` returns a node (a replay takes its data).
+OPERAND_CONVERSIONS = [(tensor_module, "as_array"), (tensor_module, "_labels"),
+                       (tensor_module, "_lift")]
+CONVERSIONS_TO_NODES = {"_lift"}
+
+
+# -- calling gates ------------------------------------------------------------------------
+
+def saves(gate: Any) -> bool:
+    """Whether the gate's forward returns ``(out, saved)`` for its rules."""
+    return gate.saves
+
+
+def bind_forward(gate: Any, binary: bool, consts: tuple) -> Callable:
+    """``f(a)`` or ``f(a, b)`` running the gate's array forward with its constants.
+
+    A saving gate's ``f`` returns ``(out, saved)``.
+    """
+    fwd = gate.array  # called as gate.array(*inputs, *consts), as the engine does
+    if not consts:
+        return fwd
+    if binary:
+        return lambda a, b: fwd(a, b, *consts)
+    return lambda a: fwd(a, *consts)
+
+
+def bind_rule(gate: Any, i: int, binary: bool, consts: tuple) -> Callable:
+    """``r(g, out, a, b)`` (binary) or ``r(g, out, a, saved)`` giving input ``i``'s gradient."""
+    rule = gate.vjp[i]  # rule(g, out, *inputs, *consts), plus ``saved`` last if it saves
+    if binary:
+        if gate.saves:
+            raise NotImplementedError(f"compile: a two-input gate that saves ({gate.name})")
+        if not consts:
+            return rule
+        return lambda g, out, a, b: rule(g, out, a, b, *consts)
+    if gate.saves:
+        return lambda g, out, a, saved: rule(g, out, a, *consts, saved)
+    return lambda g, out, a, saved: rule(g, out, a, *consts)

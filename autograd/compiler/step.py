@@ -1,0 +1,201 @@
+"""``compile(fn)``: trace on the first call, replay on the next; retrace when a call differs."""
+
+from __future__ import annotations
+
+import functools
+import gc
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..engine import grad as eager_grad
+from ..tensor import Tensor
+from ..value import Value
+from . import adapter
+from .cost import choose_scalar_replay
+from .eager import EAGER_THIS_CALL, Eager
+from .tensor_replay import TensorReplay
+from .trace import CompileError, Recorder, args_unchanged, build, flatten
+
+MAX_STRUCTURES = 16  # argument structures (shapes, dtypes, ints) a step keeps traces for
+
+
+class GuardError(CompileError):
+    """A replay's guard failed and the step was compiled with ``retrace=False``."""
+
+
+class CompiledValue(Value):
+    """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward."""
+
+    __slots__ = ("_run_backward",)
+    _run_backward: Callable[[Any], None]
+
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
+        if create_graph:
+            raise NotImplementedError("a compiled step computes first derivatives only; "
+                                      "call the function uncompiled for create_graph=True")
+        self._run_backward(self._check_seed(grad))
+
+
+class CompiledTensor(Tensor):
+    """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward."""
+
+    __slots__ = ("_run_backward",)
+    _run_backward: Callable[[Any], None]
+
+    def backward(self, grad: Any = None, create_graph: bool = False,
+                 retain_graph: bool | None = None) -> None:
+        if create_graph:
+            raise NotImplementedError("a compiled step computes first derivatives only; "
+                                      "call the function uncompiled for create_graph=True")
+        self._run_backward(self._check_seed(grad))
+
+
+class CompiledStep:
+    """A function traced once and replayed; see ``autograd.compile``."""
+
+    __name__: str  # the function's, set by functools.update_wrapper
+
+    def __init__(self, fn: Callable, check: bool | int = False, retrace: bool = True,
+                 max_traces: int = 8, vectorize: bool | None = None) -> None:
+        if not callable(fn):
+            raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.checks_left = (3 if check is True else int(check)) if check else 0
+        self.retrace = retrace
+        self.max_traces = max_traces
+        self.vectorize = vectorize
+        self.traces = 0  # how many times the function was traced
+        self._cache: dict = {}  # structure key -> list of replays, most recent first
+        self._last: Any = None
+
+    def reset(self) -> None:
+        """Forget every trace: the next call traces again (after replacing a captured leaf)."""
+        self._cache.clear()
+        self._last = None
+
+    @property
+    def source(self) -> str:
+        """The generated program of the last call's trace."""
+        return self._last.source if self._last is not None else "# not traced yet\n"
+
+    @property
+    def mode(self) -> str:
+        return self._last.mode if self._last is not None else "not traced"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        flat, key, args, kwargs = flatten(args, kwargs)
+        replays = self._cache.get(key)
+        if replays is None:
+            if len(self._cache) >= MAX_STRUCTURES:  # a small cache: the oldest goes
+                del self._cache[next(iter(self._cache))]
+            replays = self._cache[key] = []
+        for replay in replays:
+            if isinstance(replay, Eager):
+                self._last = replay
+                return self.fn(*args, **kwargs)
+            if not args_unchanged(replay.program, flat):
+                continue
+            outcome = replay.run(flat)
+            if outcome is EAGER_THIS_CALL:  # e.g. a nan where eager raises a clear error
+                return self.fn(*args, **kwargs)
+            if outcome is not None:
+                self._last = replay
+                out, grads, extras = outcome
+                return self._result(replay, flat, out, grads, extras, args, kwargs)
+        if replays and not self.retrace:
+            raise GuardError(
+                f"compile({self.__name__}): a replay's guard failed (the graph's structure "
+                "depends on values that changed: a comparison, float() or item() on a node, "
+                "or an argument no node reads) and retrace=False")
+        if len(replays) >= self.max_traces:
+            raise CompileError(
+                f"compile({self.__name__}): traced {len(replays)} times for arguments of the "
+                "same structure: its graph depends on values through Python control flow "
+                "(comparisons, float(), item()) that change from call to call. Call it "
+                f"uncompiled, or raise max_traces (now {self.max_traces})")
+        return self._trace(replays, flat, args, kwargs)
+
+    def _trace(self, replays: list, flat: list, args: tuple, kwargs: dict) -> Any:
+        # Tracing makes many small objects while the whole graph is alive: the cyclic
+        # collector would walk that graph again and again (it finds nothing: nodes hold no
+        # cycles), so it waits until the trace is done.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            recorder = Recorder()
+            out = recorder.run(self.fn, args, kwargs)
+            program = build(out, flat, recorder)
+            if program.unreplayable:
+                replay: Any = Eager(program.unreplayable)
+            elif not program.steps:  # no gate recorded (a leaf, or traced under no_grad)
+                replay = Eager("the function returned a leaf: there is no graph to replay")
+            elif program.kind == "tensor":
+                replay = TensorReplay(program)
+            else:
+                replay = choose_scalar_replay(program, self.vectorize)
+        finally:
+            if collecting:
+                gc.enable()
+        self.traces += 1
+        replays.insert(0, replay)
+        self._last = replay
+        return out
+
+    def _result(self, replay: Any, flat: list, out: Any, grads: Callable, extras: list,
+                args: tuple, kwargs: dict) -> Any:
+        nodes = replay.leaf_nodes(flat)
+        expected = None
+        if self.checks_left:
+            self.checks_left -= 1
+            expected = self.fn(*args, **kwargs)
+            if isinstance(expected, tuple):
+                for got, node in zip(extras, expected[1:]):
+                    _check_close(got, adapter.data_of(node), "an extra output")
+                expected = expected[0]
+            _check_close(out, adapter.data_of(expected), "the loss")
+
+        def run_backward(seed: Any) -> None:
+            contributions = grads(seed)
+            if expected is not None:
+                # Leaves of both graphs (not the constants each trace makes anew).
+                in_eager = {id(n) for n in adapter.graph_inputs_first(expected)}
+                pairs = [(n, c) for n, (c, _) in zip(nodes, contributions)
+                         if c is not None and id(n) in in_eager]
+                eager = eager_grad(expected, [n for n, _ in pairs], grad_output=seed)
+                for (node, got), want in zip(pairs, eager):
+                    _check_close(got, want, f"the gradient of {node!r:.60}")
+            _write(nodes, contributions)
+            adapter.set_output_grad(result, seed)
+
+        if replay.program.kind == "value":
+            result: Any = CompiledValue(float(out))
+        else:
+            result = CompiledTensor(out, requires_grad=True)
+        result._run_backward = run_backward
+        result.label = "loss (compiled)"
+        if not replay.program.returns_tuple:
+            return result
+        kind = Value if replay.program.kind == "value" else Tensor
+        return (result, *(kind(x) for x in extras))
+
+
+def _write(nodes: list, contributions: list) -> None:
+    if nodes and adapter.is_value(nodes[0]):  # a Value graph: every leaf is a Value
+        adapter.add_value_grads(nodes, [c for c, _ in contributions])
+        return
+    for node, (c, owned) in zip(nodes, contributions):
+        if c is not None:
+            adapter.add_tensor_grad(node, c, owned)
+
+
+def _check_close(got: Any, want: Any, what: str) -> None:
+    tol = 1e-5 if np.asarray(got).dtype == np.float32 else 1e-10
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    scale = max(float(np.max(np.abs(want), initial=0.0)), 1.0)
+    if got.shape != want.shape or not np.allclose(got, want, rtol=0, atol=tol * scale,
+                                                  equal_nan=True):
+        raise CompileError(f"compile(check=True): the compiled step and eager disagree on "
+                           f"{what}: {got!r:.200} vs eager {want!r:.200}")

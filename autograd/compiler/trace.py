@@ -1,0 +1,319 @@
+"""Tracing: run the loss function once, eagerly, and record its graph as a flat program.
+
+The program lists the nodes inputs-first. A leaf says where its value comes from on a
+replay: an argument node (``args[k].data``), an argument number or array, possibly through
+the conversion a Tensor applied to it (``as_array``, ``_labels``, ``_lift``), or the leaf
+node itself (parameters and anything else captured: their ``.data`` is read on every
+call). A gate step says which gate ran on which nodes with which constants; a constant
+that came from an argument is an ``ArgRef`` and is recomputed per call.
+
+While the function runs, comparisons and ``float``/``item`` on nodes are recorded as guards:
+the structure of the graph may depend on them, so a replay checks that each gives the same
+answer and otherwise traces again.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..node import Node
+from . import adapter
+
+
+class CompileError(RuntimeError):
+    """A function cannot be compiled or replayed as asked."""
+
+
+@dataclass(frozen=True)
+class ArgRef:
+    """A value computed per call from flat argument ``k`` (through ``derive``, if any)."""
+
+    k: int
+    derive: tuple = ()  # (fn, rest) pairs, applied in order: fn(x, *rest)
+
+    def resolve(self, flat: list) -> Any:
+        x = flat[self.k]
+        for fn, rest in self.derive:
+            x = fn(x, *rest)
+        return x
+
+
+@dataclass
+class Step:
+    gate: Any
+    inputs: tuple  # node indices
+    consts: tuple  # the gate's constants, ArgRefs where they come from arguments
+
+
+@dataclass
+class Guard:
+    node: int  # index of the node whose value was read
+    op: str  # "lt", "le", "gt", "ge" or "read" (float/item)
+    other: Any  # a node index (int wrapped in a tuple), an ArgRef, or a constant
+    result: Any
+
+    def holds(self, value: Any, other: Any) -> bool:
+        got = value if self.op == "read" else _COMPARE[self.op](value, other)
+        return bool(np.array_equal(got, self.result))
+
+
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
+@dataclass
+class Program:
+    """A traced graph: ``sources[i]`` for leaves, ``steps[i]`` for gate outputs."""
+
+    kind: str  # "value" or "tensor"
+    n: int
+    sources: dict = field(default_factory=dict)  # leaf index -> ("arg", k) | ("ref", ArgRef)
+    #                                                | ("node", node)
+    steps: dict = field(default_factory=dict)  # node index -> Step
+    shapes: list = field(default_factory=list)
+    dtypes: list = field(default_factory=list)
+    needs_grad: list = field(default_factory=list)  # per node: does a gradient flow here
+    labels: list = field(default_factory=list)
+    traced: list = field(default_factory=list)  # each node's number at trace (Values only)
+    grad_leaves: list = field(default_factory=list)  # leaf indices whose .grad is written
+    guards: list = field(default_factory=list)
+    # Arguments no node reads directly, with their traced values: floats, arrays
+    arg_floats: tuple = ([], [])  # (positions, values)
+    arg_arrays: list = field(default_factory=list)  # (position, array)
+    root: int = 0
+    extras: list = field(default_factory=list)  # other outputs, by node index
+    returns_tuple: bool = False
+    unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
+
+    def __len__(self) -> int:
+        return self.n
+
+
+# -- flattening arguments --------------------------------------------------------------
+
+def flatten(args: tuple, kwargs: dict) -> tuple:
+    """(flat items, structure key, the arguments rebuilt) for one call.
+
+    Lists and tuples are walked; nodes, floats and arrays are live items (their key holds
+    type, shape, dtype); ints, bools, strings and None are part of the key (a new value
+    retraces); any other object is keyed by identity. Numpy float scalars become floats.
+    """
+    flat: list = []
+    key: list = []
+
+    def walk(x: Any) -> Any:
+        if type(x) is list and all(type(item) is float for item in x):  # the common case
+            key.append(("floats", len(x)))
+            flat.extend(x)
+            return x
+        if isinstance(x, (list, tuple)) and not isinstance(x, Node):
+            key.append((type(x), len(x)))
+            items = [walk(item) for item in x]
+            return items if type(x) is list else tuple(items) if type(x) is tuple \
+                else type(x)(*items)
+        if isinstance(x, Node):
+            shape = () if adapter.is_value(x) else getattr(x, "shape")  # noqa: B009 (a Tensor)
+            dtype = None if adapter.is_value(x) else getattr(x, "dtype")  # noqa: B009
+            key.append(("node", type(x), shape, dtype, bool(adapter.needs_grad(x))))
+        elif isinstance(x, (float, np.floating)) and not isinstance(x, bool):
+            x = float(x)
+            key.append(("float",))
+        elif isinstance(x, np.ndarray):
+            key.append(("array", x.shape, x.dtype))
+        elif x is None or isinstance(x, (bool, int, str, np.integer, np.bool_)):
+            key.append(("static", type(x), x))
+            return x
+        else:
+            key.append(("object", id(x)))
+            return x
+        flat.append(x)
+        return x
+
+    rebuilt_args = tuple(walk(a) for a in args)
+    rebuilt_kwargs = {name: walk(kwargs[name]) for name in sorted(kwargs)}
+    return flat, tuple(key), rebuilt_args, rebuilt_kwargs
+
+
+# -- recording while the function runs -------------------------------------------------
+
+_lock = threading.RLock()
+
+class _DtypeOf:
+    """Stands in for the node ``_lift`` matches dtypes against (it reads only ``.data``)."""
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.data = np.empty(0, dtype)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.reads: list = []  # (node, op, other, result)
+        self.derived: dict = {}  # id(result) -> (input, fn, rest)
+        self.keep: list = []  # keeps recorded objects alive, so ids stay unique
+
+    def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
+        with _lock:
+            originals: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
+            try:
+                for cls, name, op in adapter.GUARDED_READS:
+                    originals.append((cls, name, cls.__dict__[name]))
+                    setattr(cls, name, self._reader(cls.__dict__[name], op))
+                for module, name in adapter.OPERAND_CONVERSIONS:
+                    originals.append((module, name, getattr(module, name)))
+                    setattr(module, name, self._deriver(getattr(module, name), name))
+                return fn(*args, **kwargs)
+            finally:
+                for owner, name, original in originals:
+                    setattr(owner, name, original)
+
+    def _reader(self, method: Callable, op: str) -> Callable:
+        def read(node: Any, *other: Any) -> Any:
+            result = method(node, *other)
+            self.reads.append((node, op, other[0] if other else None, result))
+            return result
+        return read
+
+    def _deriver(self, fn: Callable, name: str) -> Callable:
+        def derive(x: Any, *rest: Any) -> Any:
+            out = fn(x, *rest)
+            if out is not x:
+                to_node = name in adapter.CONVERSIONS_TO_NODES
+                if to_node and rest and rest[0] is not None:
+                    rest = (_DtypeOf(adapter.data_of(rest[0]).dtype),)  # no graph kept
+                self.derived[id(out)] = (x, fn, rest, to_node)
+                self.keep.append((out, x))
+            return out
+        return derive
+
+
+# -- building the program --------------------------------------------------------------
+
+def build(result: Any, flat: list, recorder: Recorder) -> Program:
+    """The program of the graph under the loss, its leaves matched to the arguments.
+
+    ``result`` is the loss, or a tuple of the loss and other nodes it depends on (extra
+    outputs, such as the scores: a replay gives back their data, without gradient).
+    """
+    extras: tuple[Any, ...] = ()
+    returns_tuple = isinstance(result, tuple)
+    if returns_tuple and result:
+        result, extras = result[0], result[1:]
+    if not isinstance(result, Node) or not all(isinstance(x, Node) for x in extras):
+        raise CompileError("the compiled function must return a Value or Tensor (the loss), "
+                           "or a tuple of the loss and other nodes, got "
+                           f"{type(result).__name__}")
+    root = result
+    kind = "value" if adapter.is_value(root) else "tensor"
+    order = adapter.graph_inputs_first(root)
+    index = {id(node): i for i, node in enumerate(order)}
+    arg_node = {id(x): k for k, x in enumerate(flat) if isinstance(x, Node)}
+    arg_item = {id(x): k for k, x in enumerate(flat) if not isinstance(x, Node)}
+    used: set = set()
+
+    def ref(obj: Any) -> ArgRef | None:
+        """``obj`` as computed from an argument, following the recorded conversions."""
+        chain: list[tuple[Callable, Any]] = []
+        while True:
+            k = arg_item.get(id(obj))
+            if k is not None:
+                used.add(k)
+                return ArgRef(k, tuple(reversed(chain)))
+            step = recorder.derived.get(id(obj))
+            if step is None:
+                return None
+            source, fn, rest, takes_data = step
+            chain.append((_data_of_result(fn) if takes_data else fn, rest))
+            obj = source
+
+    def live_consts(consts: tuple) -> tuple:
+        out: list[Any] = []
+        for c in consts:
+            if isinstance(c, tuple):
+                out.append(live_consts(c))
+            elif isinstance(c, (float, np.ndarray)):
+                out.append(ref(c) or c)
+            else:
+                out.append(c)
+        return tuple(out)
+
+    program = Program(kind=kind, n=len(order), root=len(order) - 1)
+    scalar = kind == "value"
+    traced, needs, labels, steps = program.traced, program.needs_grad, program.labels, \
+        program.steps
+    for i, node in enumerate(order):
+        gate, data, a, b, consts, label, grad = adapter.describe(node)
+        if scalar:
+            traced.append(data)
+        else:
+            program.shapes.append(data.shape)
+            program.dtypes.append(data.dtype)
+        needs.append(bool(grad))
+        labels.append(label)
+        if gate is None:
+            if id(node) in arg_node:
+                program.sources[i] = ("arg", arg_node[id(node)])
+                used.add(arg_node[id(node)])
+            else:
+                r = ref(data)  # the argument itself, or converted
+                if r is None and not scalar:
+                    r = ref(node)  # a _lift-ed argument (a number, an int array)
+                program.sources[i] = ("ref", r) if r is not None else ("node", node)
+            if grad and program.sources[i][0] != "ref":
+                program.grad_leaves.append(i)
+            continue
+        inputs = (index[id(a)],) if b is None else (index[id(a)], index[id(b)])
+        steps[i] = Step(gate, inputs, live_consts(consts) if consts else ())
+
+    for node in extras:
+        if id(node) not in index:
+            raise CompileError("an extra output of the compiled function is not part of the "
+                               "loss's graph: return only nodes the loss depends on")
+        program.extras.append(index[id(node)])
+    program.returns_tuple = returns_tuple
+    for node, op, other, result in recorder.reads:
+        if id(node) not in index:
+            program.unreplayable = (f"the function read the value of a {type(node).__name__} "
+                                    "that the loss does not depend on (through a comparison, "
+                                    "float() or item()), so a replay cannot check it")
+            break
+        if isinstance(other, Node):
+            if id(other) not in index:
+                program.unreplayable = "a comparison with a node the loss does not depend on"
+                break
+            other = (index[id(other)],)
+        elif isinstance(other, (float, np.ndarray)):
+            other = ref(other) or other
+        program.guards.append(Guard(index[id(node)], op, other, result))
+    unread = [(k, x) for k, x in enumerate(flat) if k not in used and not isinstance(x, Node)]
+    program.arg_floats = ([k for k, x in unread if type(x) is float],
+                          [x for _, x in unread if type(x) is float])
+    program.arg_arrays = [(k, x) for k, x in unread if type(x) is not float]
+    return program
+
+
+def _data_of_result(fn: Callable) -> Callable:
+    return lambda x, *rest: fn(x, *rest).data
+
+
+def args_unchanged(program: Program, flat: list) -> bool:
+    """Whether the arguments no node reads directly still equal their traced values."""
+    keys, floats = program.arg_floats  # compared as one list, at C speed
+    if not keys and not program.arg_arrays:
+        return True
+    return [flat[k] for k in keys] == floats and all(
+        np.array_equal(flat[k], value) for k, value in program.arg_arrays)
+
+
+def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
+    """The other side of a guard's comparison on this call."""
+    other = guard.other
+    if isinstance(other, tuple):
+        return values(other[0])
+    if isinstance(other, ArgRef):
+        return other.resolve(flat)
+    return other

@@ -1,0 +1,169 @@
+"""Guards and retracing: a compiled step replays only what it traced, else traces again."""
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, Value
+from autograd.compiler import CompileError, GuardError
+
+
+def _branchy(a):
+    # Structure depends on data through Python control flow: a guard is recorded.
+    return a * a * 3.0 if a > 0 else a * -2.0
+
+
+def test_control_flow_on_a_comparison_retraces_with_the_right_branch():
+    step = autograd.compile(_branchy, vectorize=True)
+    a = Value(2.0)
+    assert step(a).data == 12.0  # traces
+    assert step(Value(1.0)).data == 3.0  # replays: the guard a > 0 still holds
+    assert step.traces == 1
+    b = Value(-1.5)
+    out = step(b)  # the guard fails: traced again, the other branch
+    assert out.data == 3.0 and step.traces == 2
+    out.backward()
+    assert b.grad == -2.0
+    c = Value(-4.0)
+    out = step(c)  # replays the second trace
+    out.backward()
+    assert out.data == 8.0 and c.grad == -2.0 and step.traces == 2
+
+
+def test_a_failed_guard_raises_when_retracing_is_off():
+    step = autograd.compile(_branchy, retrace=False, vectorize=True)
+    step(Value(2.0))
+    step(Value(2.0))
+    with pytest.raises(GuardError, match="guard"):
+        step(Value(-2.0))
+
+
+def test_endless_retracing_raises_a_clear_error():
+    def reads_its_value(a):
+        return a * float(a)  # the number itself steers the graph: every value is a new trace
+
+    step = autograd.compile(reads_its_value, max_traces=3, vectorize=True)
+    for x in (1.0, 2.0, 3.0):
+        assert step(Value(x)).data == x * x
+    with pytest.raises(CompileError, match="control flow"):
+        step(Value(4.0))
+
+
+def test_reading_a_node_the_loss_does_not_use_runs_eagerly():
+    def fn(a):
+        side = a * 2.0
+        return a * 3.0 if side > 1 else a * 5.0
+
+    step = autograd.compile(fn, vectorize=True)
+    step(Value(1.0))
+    assert step.mode == "eager" and "does not depend on" in step.source
+    assert step(Value(0.1)).data == pytest.approx(0.5)
+
+
+def test_new_shapes_and_dtypes_retrace_and_old_ones_replay():
+    w = Tensor(np.ones(3), requires_grad=True)
+    step = autograd.compile(lambda x: (x @ w).sum())
+    for rows, dtype in [(2, np.float64), (5, np.float64), (2, np.float32), (2, np.float64)]:
+        x = np.arange(rows * 3, dtype=dtype).reshape(rows, 3)
+        w.grad = None
+        out = step(x)
+        out.backward()
+        assert out.item() == pytest.approx(x.sum())
+        np.testing.assert_allclose(w.grad, x.sum(axis=0))
+    assert step.traces == 3  # the last call replays the first trace
+
+
+def test_a_leaf_passed_as_an_argument_may_be_replaced():
+    step = autograd.compile(lambda w, x: (w * x).sum(), vectorize=True)
+    step(Tensor([1.0, 2.0], requires_grad=True), np.array([3.0, 4.0]))
+    w2 = Tensor([5.0, 6.0], requires_grad=True)
+    out = step(w2, np.array([1.0, 1.0]))
+    out.backward()
+    assert out.item() == 11.0 and w2.grad.tolist() == [1.0, 1.0] and step.traces == 1
+
+
+def test_a_replaced_captured_leaf_is_caught_by_check_and_fixed_by_reset():
+    params = [Value(2.0)]
+    step = autograd.compile(lambda x: params[0] * x, check=True, vectorize=True)
+    step(3.0)
+    params[0] = Value(10.0)  # a new object: the trace still holds the old one
+    with pytest.raises(CompileError, match="disagree"):
+        step(3.0)
+    step.reset()
+    out = step(3.0)
+    out.backward()
+    assert out.data == 30.0 and params[0].grad == 3.0
+
+
+def test_check_passes_on_a_faithful_replay():
+    w = Value(0.5)
+    step = autograd.compile(lambda xs: sum((w * x).relu() for x in xs), check=2,
+                            vectorize=True)
+    for xs in ([1.0, -2.0], [3.0, 4.0], [-1.0, 2.0]):
+        w.grad = 0.0
+        step(xs).backward()
+    assert w.grad == 2.0 and step.checks_left == 0
+
+
+def test_numbers_as_arguments_are_live_and_ints_are_structure():
+    w = Value(1.5)
+    step = autograd.compile(lambda x, n: w * x * n, vectorize=True)
+    assert step(2.0, 3).data == 9.0
+    assert step(4.0, 3).data == 18.0 and step.traces == 1  # a new float: replayed
+    assert step(4.0, 2).data == 12.0 and step.traces == 2  # a new int: traced again
+
+
+def test_a_nan_where_eager_raises_gives_eagers_error():
+    step = autograd.compile(lambda a: (a - 1.0).log(), vectorize=True)
+    step(Value(3.0))
+    with pytest.raises(ValueError, match="log"):
+        step(Value(0.5))
+
+
+def test_the_returned_loss_refuses_create_graph_and_not_a_node():
+    step = autograd.compile(lambda a: a * a, vectorize=True)
+    step(Value(1.0))
+    with pytest.raises(NotImplementedError, match="first derivatives"):
+        step(Value(2.0)).backward(create_graph=True)
+    with pytest.raises(CompileError, match="must return a Value or Tensor"):
+        autograd.compile(lambda a: 1.0)(Value(1.0))
+    with pytest.raises(TypeError, match="expected a function"):
+        autograd.compile(3)
+
+
+def test_extra_outputs_come_back_as_constants_and_others_are_refused():
+    w = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+
+    def fn(x):
+        scores = x * w
+        return scores.relu().sum(), scores
+
+    step = autograd.compile(fn)
+    step(np.array([1.0, 1.0]))
+    loss, scores = step(np.array([3.0, 1.0]))
+    assert loss.item() == 3.0 and scores.data.tolist() == [3.0, -2.0]
+    assert not scores.requires_grad
+    with pytest.raises(CompileError, match="not part of the loss"):
+        autograd.compile(lambda x: ((x * w).sum(), Tensor(1.0)))(np.ones(2))
+
+
+def test_the_cache_keeps_a_bounded_number_of_structures():
+    from autograd.compiler.step import MAX_STRUCTURES
+
+    w = Tensor(np.ones(1), requires_grad=True)
+    step = autograd.compile(lambda x: (x * w).sum())
+    for n in range(1, MAX_STRUCTURES + 5):
+        assert step(np.ones(n)).item() == n
+    assert len(step._cache) == MAX_STRUCTURES
+    assert step(np.ones(MAX_STRUCTURES + 4)).item() == MAX_STRUCTURES + 4  # still cached
+    assert step.traces == MAX_STRUCTURES + 4
+
+
+def test_without_a_graph_the_step_runs_eagerly():
+    w = Tensor(np.ones(2), requires_grad=True)
+    step = autograd.compile(lambda x: (x * w).sum())
+    with autograd.no_grad():
+        out = step(np.ones(2))
+    assert step.mode == "eager" and not out.requires_grad
+    with autograd.no_grad():
+        assert step(np.full(2, 3.0)).item() == 6.0
