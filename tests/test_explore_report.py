@@ -91,8 +91,10 @@ def test_the_command_writes_the_report_by_default(tmp_path, capsys):
                  "--no-report"]) == 0
     assert not (tmp_path / "b" / "report.html").exists()
     assert main(["train", "--epochs", "20", "-q", "-o", str(tmp_path / "c"),
-                 "--report", str(tmp_path / "c" / "r.txt")]) == 1
-    assert "must end in .html" in capsys.readouterr().err
+                 "--report", str(tmp_path / "c" / "r.txt")]) == 2  # refused before training
+    err = capsys.readouterr().err
+    assert "--report" in err and "must end in .html" in err
+    assert not (tmp_path / "c").exists()
 
 
 def test_data_with_more_than_two_features_has_no_boundary(tmp_path):

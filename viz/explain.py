@@ -30,7 +30,9 @@ def down_diff(node: Any, slot: int, up: Any) -> Any:
     parent = node._prev[slot]
     rule = node._gate.vjp[slot]
     args = [values(p) for p in node._prev]
-    down = rule(values(up), node.data, *args, *node._ctx)
+    gate = node._gate
+    ctx = (*node._ctx, node._saved) if gate.saves else node._ctx  # as the engine calls it
+    down = rule(values(up), node.data, *args, *ctx)
     if isinstance(parent.data, np.ndarray):
         return fit_gradient(down, parent.data)
     return float(values(down))

@@ -23,6 +23,7 @@ RULES = {
     "tanh": "∂tanh a/∂a = 1 − tanh²a: near 0 once |a| is large (saturation)",
     "sigmoid": "∂σ(a)/∂a = σ(a)·(1 − σ(a)): at most 0.25, near 0 once |a| is large",
     "relu": "∂relu(a)/∂a = 1 where a > 0, else 0 (a unit that is never positive is dead)",
+    "leaky_relu": "∂leaky_relu(a)/∂a = 1 where a > 0, else 0.01 (never quite dead)",
     "abs": "∂|a|/∂a = sign(a)",
     "max": "max(a, b) routes up_diff to the larger input (half to each at a tie)",
     "min": "min(a, b) routes up_diff to the smaller input (half to each at a tie)",
