@@ -55,8 +55,15 @@ viz.draw(f)
 # `local_diff × up_diff = down_diff`.
 
 # %%
-# explorer: viz.explore(f)
 viz.draw(f, explain=True)
+
+# %% [markdown]
+# The explorer shows the same graph live: press ▶ (or the arrow keys) to run the forward
+# pass gate by gate and then the backward pass, each gate showing its
+# `local_diff × up_diff = down_diff`; click a node for its numbers and its gate's rule.
+
+# %%
+viz.explore(f)
 
 # %% [markdown]
 # ## The sigmoid neuron
@@ -124,11 +131,11 @@ assert (x.grad, y.grad, z.grad, w.grad) == (2 * y.data, 2 * x.data, 2.0, 0.0)
 viz.draw(f, explain=True)
 
 # %% [markdown]
-# ## The backward pass, one gate at a time
+# ## The backward pass, one gate at a time, in a file of its own
 #
-# `viz.backward_steps` writes an HTML page (it works offline) with one frame per gate
-# of the backward pass; open `out/steps.html` in a browser and step through it.
+# `Explorer.save` writes the explorer as one HTML page that works offline (no server, no
+# internet); `viz.backward_steps` writes the older page of one still frame per gate.
 
 # %%
-# explorer: viz.explore(f)
+print("wrote", viz.explore(f).save("out/explorer.html"))
 print("wrote", viz.backward_steps(f, "out/steps.html"))

@@ -106,7 +106,13 @@ plt.show()
 # The model's own graph, drawn after a backward pass: `X`, the weights, and the loss.
 
 # %%
-# explorer: viz.explore(model.objective(model.forward(Tensor(X_train, label="X")), Y_train))
 loss = model.objective(model.forward(Tensor(X_train, label="X")), Y_train)
 loss.backward()
 viz.draw(loss, rankdir="TB")
+
+# %% [markdown]
+# In the explorer, click a Tensor node for its shape, its numbers' range and a heatmap of
+# its data and gradient; the last gate's rule is the course's `dz = a - y`.
+
+# %%
+viz.explore(loss)
