@@ -7,6 +7,7 @@ central differences of ``gradcheck`` stay cheap.
 from __future__ import annotations
 
 import numpy as np
+from conftest import floats
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -36,10 +37,6 @@ def broadcastable_pairs(draw, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE
             own.append(1 if draw(st.booleans()) and draw(st.booleans()) else n)
         pair.append(tuple(own))
     return pair[0], pair[1], np.broadcast_shapes(pair[0], pair[1])
-
-
-def floats(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
 
 
 def away_from_zero(lo: float = 0.1, hi: float = 3.0) -> st.SearchStrategy[float]:

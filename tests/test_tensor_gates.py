@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensor_strategies import (
@@ -13,7 +14,6 @@ from tensor_strategies import (
     broadcastable_pairs,
     check_gradients,
     distinct_arrays,
-    floats,
     grid_arrays,
     integer_array_indices,
     nonzero_arrays,
