@@ -188,7 +188,7 @@ def train_test_split(X: Any, y: Any, test_size: float = 0.25, seed: int | None =
         for label in np.unique(y):
             members = rng.permutation(np.flatnonzero(y == label))
             chosen.append(members[:int(round(len(members) * test_size))])
-        in_test = np.sort(np.concatenate(chosen).astype(np.int64))
+        in_test = np.sort(np.concatenate([np.empty(0, np.int64), *chosen]).astype(np.int64))
         train = rng.permutation(np.setdiff1d(np.arange(len(y)), in_test))
         test = rng.permutation(in_test)
     else:
