@@ -43,6 +43,13 @@ def _student_row(name: str, module: types.ModuleType) -> G.Gate:
     return G.Gate(name, ex.reference.symbol, forward, forward, rules)
 
 
+def _on_floats(row: G.Gate) -> Callable[..., float]:
+    """The row's forward on floats (every exercise gate has one; a Tensor-only row does not)."""
+    if row.scalar is None:
+        raise TypeError(f"gate {row.name!r} has no forward on floats to check a rule against")
+    return row.scalar
+
+
 def _pair(result: Any, name: str) -> tuple:
     if not (isinstance(result, (tuple, list)) and len(result) == 2):
         raise _RuleShape(f"{name}_backward must return a pair (gradient for a, gradient for "
@@ -68,7 +75,7 @@ def grade_gate(name: str, module: types.ModuleType) -> dict[str, Any]:
             return {"gate": name, "status": "wrong", "message": wrong_forward}
         xs = _domain_points(ex)[0]
         for rule in row.vjp:  # one plain call first: a rule that raises fails fast
-            rule(1.0, _forward(row)(*xs), *xs)
+            rule(1.0, _on_floats(row)(*xs), *xs)
         found = _tie_failure(row, ex) or _random_graph_failure(row, ex)
         if found is None:
             return {"gate": name, "status": "correct", "message": ""}
@@ -101,7 +108,7 @@ def _domain_points(ex: Exercise) -> list[tuple[float, ...]]:
 def _check_forward(row: G.Gate, ex: Exercise) -> str:
     """A message when the student's forward differs from the built-in one."""
     for xs in _domain_points(ex):
-        given, want = _forward(row)(*xs), _forward(ex.reference)(*xs)
+        given, want = _on_floats(row)(*xs), _on_floats(ex.reference)(*xs)
         if not math.isclose(given, want, rel_tol=1e-9, abs_tol=1e-12):
             shown = ", ".join(f"{n} = {x!r}" for n, x in zip(ex.operands, xs))
             return (f"{ex.name}_forward was changed: at {shown} it gives {given!r}, the "
@@ -207,17 +214,11 @@ def _assume_clear_of_kinks(out: Any, row: G.Gate) -> None:
             assume(abs(xs[0] - (xs[1] if len(xs) == 2 else 0.0)) >= KINK_MARGIN)
 
 
-def _forward(row: G.Gate) -> Callable[..., float]:
-    """The row's forward on floats: every exercise gate has one."""
-    if row.scalar is None:
-        raise TypeError(f"gate {row.name!r} has no forward on floats")
-    return row.scalar
-
-
 def _explain(row: G.Gate, ex: Exercise, i: int, xs: tuple, localizer: str) -> dict:
     """What the wrong rule gives at ``xs`` next to the local derivative times g."""
-    out = _forward(row)(*xs)
-    local = _central_difference(_forward(row), xs, i)
+    forward = _on_floats(row)
+    out = forward(*xs)
+    local = _central_difference(forward, xs, i)
     given = {g: float(row.vjp[i](g, out, *xs)) for g in (1.0, 2.0)}
     expected = {g: g * local for g in given}
     close = {g: math.isclose(given[g], expected[g], rel_tol=1e-3, abs_tol=1e-5)

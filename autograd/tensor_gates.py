@@ -59,6 +59,15 @@ def _count(shape: tuple, axis: Any) -> int:
     return int(np.prod([shape[a] for a in axes]))
 
 
+def _mean(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    if x.size:
+        return x.mean(axis=axis, keepdims=keepdims)
+    # Over an empty axis the mean is 0 / 0 = nan, as in numpy and PyTorch; numpy also
+    # warns, which would only repeat what the nan says.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x.sum(axis=axis, keepdims=keepdims) / _count(x.shape, axis)
+
+
 def _max_share(g: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     # The gradient goes to the elements equal to the max, split evenly at a tie.
     xv = values(x)
@@ -141,18 +150,15 @@ def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple:
 
 def _cross_entropy_grad(g: Any, out: Any, scores: Any, labels: np.ndarray,
                         probs: np.ndarray | None) -> Any:
-    # The course's dScores: (softmax - one_hot) / N, times the upstream gradient.
-    rows = np.arange(len(labels))
-    if is_node(scores):  # create_graph: softmax as a node, so second derivatives flow
-        one_hot = np.zeros(scores.shape, dtype=scores.dtype)
-        one_hot[rows, labels] = 1
-        return (scores.softmax(1) - one_hot) * (g / len(labels))
-    if probs is None:  # released by an earlier backward: recompute it
+    # The course's dScores: (softmax - one_hot) / N, times the upstream gradient. Under
+    # create_graph the scores are a node, and so is their softmax: second derivatives flow.
+    if is_node(scores):
+        probs = scores.softmax(1)
+    elif probs is None:  # released by an earlier backward: recompute it
         probs = _softmax(scores, 1)
-    scale = g / len(labels)
-    down = probs * scale  # a new array: the saved softmax is left as it was
-    down[rows, labels] -= scale
-    return down
+    one_hot = np.zeros(scores.shape, dtype=scores.dtype)
+    one_hot[np.arange(len(labels)), labels] = 1
+    return (probs - one_hot) * (g / len(labels))  # new arrays: the saved softmax is kept
 
 
 def _clip_mask(x: Any, lo: Any, hi: Any) -> Any:
@@ -179,8 +185,7 @@ MATMUL = G("matmul", "@", None, _matmul_forward, (_matmul_a, _matmul_b))
 SUM = G("sum", "sum", None, lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
         (lambda g, out, x, axis, keepdims: _expand(g, x.shape, axis, keepdims),),
         label=_axis_label("sum"))
-MEAN = G("mean", "mean", None,
-         lambda x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
+MEAN = G("mean", "mean", None, _mean,
          (lambda g, out, x, axis, keepdims:
           _expand(g, x.shape, axis, keepdims) * (1.0 / max(_count(x.shape, axis), 1)),),
          label=_axis_label("mean"))

@@ -31,7 +31,9 @@ from .row import Gate
 from .tensor import Tensor
 from .value import Value
 
-__all__ = ["values", "tensors", "broadcastable_shapes", "expressions", "Expression",
+__all__ = ["values", "tensors", "broadcastable_shapes", "reduction_axes", "axis_permutations",
+           "reshape_targets", "basic_indices", "integer_array_indices", "expressions",
+           "Expression",
            "assert_gradients_match", "check_linearity", "check_fan_out",
            "check_repeated_backward", "check_no_mutation", "find_bad_gate", "BadGate"]
 
@@ -72,6 +74,88 @@ def tensors(shape: Any = None, dtype: Any = np.float64, *, min_value: float = -3
         elements = elements.filter(lambda x: abs(x) >= KINK_MARGIN)
     return shapes.flatmap(lambda s: hnp.arrays(dtype, s, elements=elements)).map(
         lambda a: Tensor(a, requires_grad=requires_grad))
+
+
+# Arguments for the shape-changing Tensor gates: reductions, transpose, reshape, indexing.
+
+
+@st.composite
+def reduction_axes(draw: Any, ndim: int) -> int | tuple[int, ...] | None:
+    """The ``axis`` argument of a reduction (``sum``, ``mean``, ``max``) over an array of
+    ``ndim`` dimensions: None, an int (maybe negative) or a tuple of distinct axes (some
+    written as negative numbers)."""
+    kind = draw(st.sampled_from(["none", "int", "tuple"] if ndim else ["none"]))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.integers(-ndim, ndim - 1))
+    chosen = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    return tuple(a - ndim if draw(st.booleans()) else a for a in chosen)
+
+
+@st.composite
+def axis_permutations(draw: Any, ndim: int) -> tuple[int, ...]:
+    """An argument for ``transpose``: a permutation of ``range(ndim)``, each axis maybe
+    written as a negative number."""
+    perm = draw(st.permutations(list(range(ndim))))
+    return tuple(a - ndim if draw(st.booleans()) else a for a in perm)
+
+
+@st.composite
+def reshape_targets(draw: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """An argument for ``reshape``: a new shape with as many elements as ``shape`` (its
+    sides other than 1, permuted, some merged, 1s inserted, maybe one written as -1)."""
+    dims = [n for n in shape if n != 1]
+    dims = list(draw(st.permutations(dims)))
+    # merge some neighbours, add some 1s
+    merged: list[int] = []
+    for n in dims:
+        if merged and draw(st.booleans()):
+            merged[-1] *= n
+        else:
+            merged.append(n)
+    for _ in range(draw(st.integers(0, 2))):
+        merged.insert(draw(st.integers(0, len(merged))), 1)
+    if merged and draw(st.booleans()):
+        merged[draw(st.integers(0, len(merged) - 1))] = -1
+    return tuple(merged)
+
+
+@st.composite
+def _slices(draw: Any, n: int) -> slice:
+    start = draw(st.one_of(st.none(), st.integers(-n - 1, n)))
+    stop = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
+    step = draw(st.one_of(st.none(), st.sampled_from([1, 2, -1, -2])))
+    return slice(start, stop, step)
+
+
+@st.composite
+def basic_indices(draw: Any, shape: tuple[int, ...]) -> tuple[int | slice, ...]:
+    """A basic index for an array of ``shape``: a tuple of slices (any start, stop, step,
+    out of range too) and ints (negative ones too), one per leading dimension."""
+    used = draw(st.integers(1, len(shape)))
+    index: list[int | slice] = []
+    for n in shape[:used]:
+        if draw(st.booleans()):
+            index.append(draw(st.integers(-n, n - 1)))
+        else:
+            index.append(draw(_slices(n)))
+    return tuple(index)
+
+
+@st.composite
+def integer_array_indices(draw: Any, shape: tuple[int, ...]) -> tuple[Any, ...]:
+    """An advanced index for an array of ``shape``: integer arrays (with repeats and
+    negative entries) for the first one or two dimensions, maybe followed by a slice."""
+    k = draw(st.integers(1, min(2, len(shape))))
+    length = draw(st.integers(1, 5))
+    index: list[Any] = []
+    for n in shape[:k]:
+        index.append(np.asarray(draw(st.lists(st.integers(-n, n - 1), min_size=length,
+                                              max_size=length)), dtype=np.int64))
+    if len(shape) > k and draw(st.booleans()):
+        index.append(slice(None))
+    return tuple(index)
 
 
 def _random_graph_rows() -> dict[str, Gate]:

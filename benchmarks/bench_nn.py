@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import record
 
 import nn
 
@@ -70,8 +71,8 @@ def theirs_net(name: str, n_features: int, n_classes: int) -> tuple[Any, dict]:
 
 
 def run(make: Callable[..., tuple[Any, dict]], data: tuple[np.ndarray, ...], name: str,
-        repeat: int, ours: bool) -> tuple[float, float, float]:
-    """(median training seconds, train accuracy, test accuracy) of fresh fits."""
+        repeat: int, ours: bool) -> tuple[list[float], float, float]:
+    """(training seconds of each fresh fit, train accuracy, test accuracy of the last)."""
     X_train, X_test, y_train, y_test = data
     n_classes = int(y_train.max()) + 1
     times = []
@@ -85,7 +86,7 @@ def run(make: Callable[..., tuple[Any, dict]], data: tuple[np.ndarray, ...], nam
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model.fit(X_train, y_train)
         times.append(time.perf_counter() - t0)
-    return (statistics.median(times), model.score(X_train, y_train),
+    return (times, model.score(X_train, y_train),
             model.score(X_test, y_test))
 
 
@@ -94,7 +95,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both")
     args = parser.parse_args()
-    rows = []
+    runs, medians, rows = {}, {}, []
     with threadpool_limits(limits=args.threads, user_api="blas"):
         for name in ("digits", "breast_cancer"):
             data = split(name)
@@ -102,14 +103,24 @@ def main() -> None:
                                        ("two-layer net", ours_net, theirs_net)):
                 for lib, make, is_ours in (("gategrad", ours, True),
                                            ("scikit-learn", theirs, False)):
-                    rows.append((name, kind, lib, *run(make, data, name, args.repeat, is_ours)))
+                    times, train_acc, test_acc = run(make, data, name, args.repeat, is_ours)
+                    case = f"{name}, {kind}, {lib}"
+                    runs[case] = times
+                    medians[case] = {"train seconds": statistics.median(times),
+                                     "train accuracy": train_acc, "test accuracy": test_acc}
+                    rows.append([name.replace("_", " "), kind, lib,
+                                 f"{medians[case]['train seconds']:.3f}", f"{train_acc:.2%}",
+                                 f"{test_acc:.2%}"])
     print(f"75/25 split (seed 0), standardized; median of {args.repeat} fits, "
           f"{args.threads} BLAS thread(s)")
     print(f"{'data set':<14} {'model':<20} {'library':<13} {'train s':>8} {'train acc':>10} "
           f"{'test acc':>9}")
-    for name, kind, lib, seconds, train_acc, test_acc in rows:
-        print(f"{name:<14} {kind:<20} {lib:<13} {seconds:8.3f} {train_acc:10.2%} "
-              f"{test_acc:9.2%}")
+    for row in rows:
+        print(f"{row[0]:<14} {row[1]:<20} {row[2]:<13} {row[3]:>8} {row[4]:>10} {row[5]:>9}")
+    record.write("bench_nn", command=record.command_line(), runs=runs, medians=medians,
+                 tables={"fits": record.table(["data set", "model", "library", "train s",
+                                               "train acc", "test acc"], rows)},
+                 packages=["numpy", "scikit-learn"])
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import record
 
 from autograd import Tensor
 
@@ -180,7 +181,8 @@ ENGINES = {"numpy (by hand)": numpy_step, "gategrad": gategrad_step, "torch": to
            "mygrad": mygrad_step, "hips autograd": hips_step}
 
 
-def run(size: str, dtype: Any, repeat: int, engines: list[str]) -> dict[str, float]:
+def run(size: str, dtype: Any, repeat: int, engines: list[str]) -> dict[str, list[float]]:
+    """Every engine's seconds per step, ``repeat`` steps each, on one problem."""
     problem = make_problem(*SIZES[size], dtype=dtype)
     steps = {}
     for name in engines:
@@ -205,13 +207,17 @@ def run(size: str, dtype: Any, repeat: int, engines: list[str]) -> dict[str, flo
     if "torch" in steps:
         times["torch"] = [_time(steps["torch"]) for _ in range(repeat)]
         time.sleep(0.5)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
 
 
 def _time(step: Callable[[], float]) -> float:
     t0 = time.perf_counter()
     step()
     return time.perf_counter() - t0
+
+
+HEADINGS = {"numpy (by hand)": "numpy by hand", "gategrad": "**gategrad**",
+            "torch": "torch 2.13", "mygrad": "MyGrad", "hips autograd": "HIPS autograd"}
 
 
 def main() -> None:
@@ -222,16 +228,39 @@ def main() -> None:
                         help="comma-separated, from: " + ", ".join(ENGINES))
     args = parser.parse_args()
     engines = ["numpy (by hand)"] + [e for e in args.engines.split(",") if e != "numpy (by hand)"]
+    runs: dict[str, dict[str, list[float]]] = {}
+    medians: dict[str, dict[str, float]] = {}
+    tables = {}
     for dtype in (np.float64, np.float32):
-        print(f"\n{np.dtype(dtype).name}: time per step, and ratio to hand-written numpy")
-        names = engines
-        print(f"{'size (N,D,H,C)':<28}" + "".join(f"{n:>20}" for n in names))
+        dtype_name = np.dtype(dtype).name
+        print(f"\n{dtype_name}: time per step, and ratio to hand-written numpy")
+        print(f"{'size (N,D,H,C)':<28}" + "".join(f"{n:>20}" for n in engines))
+        rows = []
         for size in args.sizes.split(","):
-            t = run(size, dtype, args.repeat, engines)
+            case = f"{size} {dtype_name}"
+            runs[case] = run(size, dtype, args.repeat, engines)
+            t = medians[case] = {n: statistics.median(ts) for n, ts in runs[case].items()}
             base = t["numpy (by hand)"]
             cells = [f"{t[n] * 1e3:8.2f}ms {t[n] / base:5.2f}x" if n in t else f"{'-':>19}"
-                     for n in names]
+                     for n in engines]
             print(f"{size + ' ' + str(SIZES[size]):<28}" + "".join(f"{c:>20}" for c in cells))
+            ratios = [f"{t[n] / base:.2f}x" if n in t else "not run" for n in engines[1:]]
+            rows.append([f"{size} {SIZES[size]}", f"{base * 1e3:.2f} ms", *ratios])
+        tables[dtype_name] = record.table(["size (N, D, H, C)"]
+                                          + [HEADINGS.get(n, n) for n in engines], rows)
+    sizes = args.sizes.split(",")
+    if "gategrad" in engines:
+
+        def ratio(size: str, dtype_name: str) -> str:
+            t = medians[f"{size} {dtype_name}"]
+            return f"{t['gategrad'] / t['numpy (by hand)']:.2f}x"
+
+        tables["summary"] = record.table(
+            ["size (N, D, H, C)", "gategrad / numpy by hand, float64", "float32"],
+            [[f"{size} {SIZES[size]}", ratio(size, "float64"), ratio(size, "float32")]
+             for size in sizes])
+    record.write("bench_tensor", command=record.command_line(), runs=runs, medians=medians,
+                 tables=tables, packages=["numpy", "torch", "mygrad"])
 
 
 if __name__ == "__main__":

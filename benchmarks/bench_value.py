@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import record
 
 from autograd import Value
 from autograd.engine import topological_order
@@ -61,8 +62,9 @@ def training_step(model: Any, value: type, X: np.ndarray, y: np.ndarray) -> Any:
     return total
 
 
-def timed(fn: Callable[[], Any], repeat: int, gc_on: bool) -> float:
-    """Median seconds of ``fn`` (its result dropped inside the timing, as in training)."""
+def timed(fn: Callable[[], Any], repeat: int, gc_on: bool) -> list[float]:
+    """Seconds of each of ``repeat`` calls of ``fn`` (its result dropped inside the timing,
+    as in training)."""
     times = []
     gc.collect()
     was = gc.isenabled()
@@ -75,7 +77,7 @@ def timed(fn: Callable[[], Any], repeat: int, gc_on: bool) -> float:
     finally:
         (gc.enable if was else gc.disable)()
         gc.collect()
-    return statistics.median(times)
+    return times
 
 
 def sum_of_products(value: type, n: int = 100_000) -> None:
@@ -130,29 +132,58 @@ def main() -> None:
     random.seed(1337)
     ours, theirs = MLP(2, [16, 16, 1], seed=1337), mg_nn.MLP(2, [16, 16, 1])
     nodes = len(topological_order(training_step(ours, Value, X, y)))
-    rows = []
+    runs: dict[str, dict[str, list[float]]] = {}
     for gc_on in (True, False):
-        t_mg = timed(lambda: training_step(theirs, MgValue, X, y), args.repeat, gc_on)
-        t_gg = timed(lambda: training_step(ours, Value, X, y), args.repeat, gc_on)
-        rows.append((f"(a) MLP step, {nodes} nodes, gc {'on' if gc_on else 'off'}", t_mg, t_gg))
+        runs[f"(a) MLP step, gc {'on' if gc_on else 'off'}"] = {
+            "micrograd": timed(lambda: training_step(theirs, MgValue, X, y), args.repeat, gc_on),
+            "gategrad": timed(lambda: training_step(ours, Value, X, y), args.repeat, gc_on)}
     try:
         sum_of_products(MgValue)
     except RecursionError:
         print("(b) micrograd: RecursionError at the default recursion limit "
               f"({sys.getrecursionlimit()}); timed below with the limit raised to 10^6")
     for gc_on in (True, False):
-        t_mg = timed(lambda: deep_recursion(sum_of_products, MgValue), args.repeat, gc_on)
-        t_gg = timed(lambda: sum_of_products(Value), args.repeat, gc_on)
-        rows.append((f"(b) 100k sum of products, gc {'on' if gc_on else 'off'}", t_mg, t_gg))
+        runs[f"(b) 100k sum of products, gc {'on' if gc_on else 'off'}"] = {
+            "micrograd": timed(lambda: deep_recursion(sum_of_products, MgValue), args.repeat,
+                               gc_on),
+            "gategrad": timed(lambda: sum_of_products(Value), args.repeat, gc_on)}
+    medians = {case: {lib: statistics.median(t) for lib, t in libs.items()}
+               for case, libs in runs.items()}
 
     print(f"{'benchmark':<44} {'micrograd':>10} {'gategrad':>10} {'speed-up':>9}")
-    for name, t_mg, t_gg in rows:
-        print(f"{name:<44} {t_mg * 1e3:8.1f}ms {t_gg * 1e3:8.1f}ms {t_mg / t_gg:8.1f}x")
+    for name, t in medians.items():
+        print(f"{name:<44} {t['micrograd'] * 1e3:8.1f}ms {t['gategrad'] * 1e3:8.1f}ms "
+              f"{t['micrograd'] / t['gategrad']:8.1f}x")
     b_mg = bytes_per_node(lambda: training_step(theirs, MgValue, X, y), count_micrograd)
     b_gg = bytes_per_node(lambda: training_step(ours, Value, X, y),
                           lambda r: len(topological_order(r)))
     print(f"{'(c) bytes per node (tracemalloc)':<44} {b_mg:10.0f} {b_gg:10.0f} "
           f"{b_mg / b_gg:8.1f}x")
+    medians["(c) bytes per node"] = {"micrograd": b_mg, "gategrad": b_gg}
+
+    described = {
+        "(a) MLP step, gc on": f"(a) `MLP(2, [16, 16, 1])` step on 100 two-moons points "
+                               f"({nodes:,} nodes), gc on",
+        "(a) MLP step, gc off": "(a) the same, gc off",
+        "(b) 100k sum of products, gc on": "(b) 100,000-term sum of products, forward + "
+                                           "backward, gc on ¹",
+        "(b) 100k sum of products, gc off": "(b) the same, gc off ¹"}
+    rows = [[described[case], f"{t['micrograd'] * 1e3:.1f} ms", f"{t['gategrad'] * 1e3:.1f} ms",
+             f"**{t['micrograd'] / t['gategrad']:.1f}x**"]
+            for case, t in medians.items() if case in described]
+    rows.append(["(c) bytes per node (tracemalloc, graph (a) after backward)", f"{b_mg:.0f}",
+                 f"{b_gg:.0f}", f"**{b_mg / b_gg:.1f}x**"])
+    a_on, a_off = medians["(a) MLP step, gc on"], medians["(a) MLP step, gc off"]
+    summary = [
+        ["`MLP(2, [16, 16, 1])` training step, 100 points, gc on",
+         f"**{a_on['micrograd'] / a_on['gategrad']:.1f}x faster than micrograd**"],
+        ["the same, gc off", f"{a_off['micrograd'] / a_off['gategrad']:.1f}x"],
+        ["bytes per node", f"{b_gg:.0f} (micrograd: {b_mg:.0f})"]]
+    record.write("bench_value", command=record.command_line(), runs=runs, medians=medians,
+                 tables={"steps": record.table(
+                     ["benchmark", "micrograd", "gategrad", "speed-up"], rows),
+                     "summary": record.table(["scalar `Value`s", "gategrad"], summary)},
+                 packages=["numpy", "micrograd"])
 
 
 if __name__ == "__main__":

@@ -7,28 +7,32 @@
     from scalar Values (one graph node per multiply) and from Tensors (one node per
     matrix operation): time per epoch, and the same weights at the end.
 
-Run: python benchmarks/bench_vectorize.py
+Run: python benchmarks/bench_vectorize.py [--repeat 3]
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import record
 
 from autograd import Tensor, Value
 from autograd.engine import topological_order
 
 
-def best_of(fn: Callable[[], Any], repeat: int = 3) -> float:
-    best = float("inf")
+def timings(fn: Callable[[], Any], repeat: int) -> list[float]:
+    """Seconds of each of ``repeat`` calls of ``fn``."""
+    times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        times.append(time.perf_counter() - t0)
+    return times
 
 
 def loop_dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -82,34 +86,57 @@ def logistic_tensors(X: np.ndarray, y: np.ndarray, epochs: int, lr: float) -> np
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timings of each case")
+    args = parser.parse_args()
     rng = np.random.default_rng(0)
     a, b = rng.random(1_000_000), rng.random(1_000_000)
-    t_loop = best_of(lambda: loop_dot(a, b), 1)
-    t_dot = best_of(lambda: np.dot(a, b), 10)
-    t_values = best_of(lambda: value_dot(a.tolist(), b.tolist()), 1)
+    runs = {"python for-loop": timings(lambda: loop_dot(a, b), args.repeat),
+            "np.dot": timings(lambda: np.dot(a, b), 10 * args.repeat),
+            "Values": timings(lambda: value_dot(a.tolist(), b.tolist()), args.repeat),
+            "Tensor @": timings(lambda: tensor_dot(a, b), 10 * args.repeat)}
     nodes = len(topological_order(value_dot(a.tolist(), b.tolist())))
-    t_tensor = best_of(lambda: tensor_dot(a, b), 10)
-    print("(1) dot product of two 1,000,000-element vectors")
-    print(f"    python for-loop      {t_loop * 1e3:9.1f} ms")
-    print(f"    np.dot               {t_dot * 1e3:9.2f} ms   ({t_loop / t_dot:,.0f}x faster)")
-    print(f"    Values, fwd+bwd      {t_values * 1e3:9.1f} ms   ({nodes:,} nodes)")
-    speedup = t_values / t_tensor
-    print(f"    Tensor @, fwd+bwd    {t_tensor * 1e3:9.2f} ms   ({speedup:,.0f}x faster, 3 nodes)")
 
     X = rng.standard_normal((400, 2))
     y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(float)
     epochs, lr = 20, 0.5
-    t0 = time.perf_counter()
-    w_values = logistic_values(X, y, epochs, lr)
-    t_v = (time.perf_counter() - t0) / epochs
-    t0 = time.perf_counter()
-    w_tensor = logistic_tensors(X, y, epochs, lr)
-    t_t = (time.perf_counter() - t0) / epochs
-    print(f"(2) logistic regression, 400 points, {epochs} epochs of gradient descent")
-    print(f"    scalar Values        {t_v * 1e3:9.2f} ms per epoch")
-    print(f"    Tensors              {t_t * 1e3:9.3f} ms per epoch   ({t_v / t_t:,.0f}x faster)")
-    print(f"    same weights: {np.allclose(w_values, w_tensor, rtol=1e-9, atol=1e-12)} "
-          f"(max difference {np.abs(w_values - w_tensor).max():.1e})")
+    weights = {}
+
+    def per_epoch(train: Callable[..., np.ndarray], key: str) -> None:
+        t0 = time.perf_counter()
+        weights[key] = train(X, y, epochs, lr)
+        runs.setdefault(key, []).append((time.perf_counter() - t0) / epochs)
+
+    for _ in range(args.repeat):
+        per_epoch(logistic_values, "logistic, scalar Values")
+        per_epoch(logistic_tensors, "logistic, Tensors")
+    t = {case: statistics.median(times) for case, times in runs.items()}
+    difference = float(np.abs(weights["logistic, scalar Values"]
+                              - weights["logistic, Tensors"]).max())
+
+    dot = [["Python for-loop dot product", f"{t['python for-loop'] * 1e3:.1f} ms"],
+           ["`np.dot`", f"{t['np.dot'] * 1e3:.2f} ms "
+                        f"({t['python for-loop'] / t['np.dot']:,.0f}x faster)"],
+           [f"as {nodes:,} scalar `Value` nodes, forward + backward",
+            f"{t['Values'] * 1e3:.1f} ms"],
+           ["as one `Tensor` `@` gate, forward + backward",
+            f"{t['Tensor @'] * 1e3:.2f} ms ({t['Values'] / t['Tensor @']:,.0f}x faster)"]]
+    logistic = [["scalar `Value`s (one node per multiply)",
+                 f"{t['logistic, scalar Values'] * 1e3:.2f} ms"],
+                ["`Tensor`s (one node per matrix operation)",
+                 f"{t['logistic, Tensors'] * 1e3:.3f} ms "
+                 f"({t['logistic, scalar Values'] / t['logistic, Tensors']:,.0f}x faster)"]]
+    for row in dot + logistic:
+        print(f"  {row[0]:<58} {row[1]}")
+    print(f"same weights: {np.allclose(*weights.values(), rtol=1e-9, atol=1e-12)} "
+          f"(max difference {difference:.1e})")
+    record.write("bench_vectorize", command=record.command_line(), runs=runs,
+                 medians={**t, "largest weight difference": difference},
+                 tables={"dot": record.table(["two 1,000,000-element vectors", "time"], dot),
+                         "logistic": record.table(
+                             [f"logistic regression, 400 points, {epochs} epochs of gradient "
+                              "descent", "per epoch"], logistic)},
+                 packages=["numpy"])
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
+import record
 
 import viz
 from autograd import Value
@@ -55,13 +56,14 @@ def mlp_loss(points: int, seed: int = 0) -> Value:
     return total
 
 
-def timed_render(root: Value, path: Path, repeat: int, **options: Any) -> float:
+def timed_render(root: Value, path: Path, repeat: int, **options: Any) -> list[float]:
+    """Seconds of each of ``repeat`` renders of ``root`` to ``path``."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         viz.render(root, path, **options)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
 
 
 def unfolded_render(root: Value, which: str, timeout: float) -> str:
@@ -105,28 +107,38 @@ def main() -> None:
     print(f"graphs: {n_small:,} and {n_wide:,} nodes (6 and 12 points) in {t1 - t0:.2f} s, "
           f"{n_big:,} nodes (100 points) in {t2 - t1:.2f} s (forward + backward, untimed below)")
 
-    rows = []
+    graphs = {f"{n_small:,}-node MLP graph, `max_nodes=None`": (small, {"max_nodes": None}),
+              f"{n_wide:,}-node MLP graph, `max_nodes=None`": (wide, {"max_nodes": None}),
+              f"{n_big:,}-node MLP graph (100 points), defaults": (big, {})}
+    targets = dict(zip(graphs, (30.0, 30.0, 10.0)))
+    runs: dict[str, dict[str, list[float]]] = {graph: {} for graph in graphs}
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
         for which in renderers:
             hide = mock.patch("shutil.which", return_value=None) if which == "pygraphviz" \
                 else contextlib.nullcontext()
             with hide:
                 assert renderer() == which
-                full = timed_render(small, out / "full.svg", args.repeat, max_nodes=None)
-                boxes = timed_render(wide, out / "wide.svg", args.repeat, max_nodes=None)
-                collapsed = timed_render(big, out / "big.svg", args.repeat)
-            rows.append((f"{n_small:,} nodes, max_nodes=None", which, full, 30.0))
-            rows.append((f"{n_wide:,} nodes, max_nodes=None", which, boxes, 30.0))
-            rows.append((f"{n_big:,} nodes, defaults", which, collapsed, 10.0))
-    shown = [len(plan([g], max_nodes=None).nodes) for g in (small, wide)]
-    print(f"drawn: {shown[0]:,} and {shown[1]:,} boxes for the {n_small:,}- and "
-          f"{n_wide:,}-node graphs (sum() chains folded, nothing cut), "
-          f"{len(plan([big]).nodes):,} for the {n_big:,}-node one (folded, then cut)")
-    print(f"\n{'graph':<31} {'renderer':<11} {'seconds':>8}  target")
-    for graph, which, seconds, target in rows:
-        verdict = "ok" if seconds <= target else "MISSED"
-        print(f"{graph:<31} {which:<11} {seconds:>8.2f}  <= {target:.0f} s {verdict}")
+                for graph, (root, options) in graphs.items():
+                    runs[graph][which] = timed_render(root, Path(tmp) / "graph.svg",
+                                                      args.repeat, **options)
+    medians = {graph: {which: statistics.median(t) for which, t in by.items()}
+               for graph, by in runs.items()}
+    boxes = [len(plan([root], **options).nodes) for root, options in graphs.values()]
+    print(f"drawn: {', '.join(f'{b:,}' for b in boxes)} boxes for the {n_small:,}-, "
+          f"{n_wide:,}- and {n_big:,}-node graphs (sum() chains folded; the last also cut)")
+    print(f"\n{'graph':<50} {'renderer':<11} {'seconds':>8}  target")
+    for graph, by in medians.items():
+        for which, seconds in by.items():
+            verdict = "ok" if seconds <= targets[graph] else "MISSED"
+            print(f"{graph:<50} {which:<11} {seconds:>8.2f}  <= {targets[graph]:.0f} s {verdict}")
+    headings = {"dot": "system `dot`", "pygraphviz": "pygraphviz wheel"}
+    rows = [[graph, f"{drawn:,}", *(f"{medians[graph][which]:.2f} s" for which in renderers),
+             f"≤ {targets[graph]:.0f} s"] for graph, drawn in zip(graphs, boxes)]
+    record.write("bench_viz", command=record.command_line(), runs=runs, medians=medians,
+                 tables={"render": record.table(
+                     ["graph", "boxes drawn", *(headings[w] for w in renderers), "target"],
+                     rows)},
+                 packages=["graphviz", "pygraphviz"])
     if args.unfolded:
         print(f"\n{n_small:,} nodes with collapse=None (every partial sum drawn), render only:")
         for which in renderers:

@@ -184,13 +184,13 @@ def train_test_split(X: Any, y: Any, test_size: float = 0.25, seed: int | None =
     boolean(stratify, "train_test_split: stratify")
     rng = as_generator(seed)
     if stratify:
-        test = []
+        chosen: list[np.ndarray] = []
         for label in np.unique(y):
             members = rng.permutation(np.flatnonzero(y == label))
-            test.extend(members[:int(round(len(members) * test_size))])
-        test = np.sort(np.asarray(test, dtype=np.int64))
-        train = rng.permutation(np.setdiff1d(np.arange(len(y)), test))
-        test = rng.permutation(test)
+            chosen.append(members[:int(round(len(members) * test_size))])
+        in_test = np.sort(np.concatenate([np.empty(0, np.int64), *chosen]).astype(np.int64))
+        train = rng.permutation(np.setdiff1d(np.arange(len(y)), in_test))
+        test = rng.permutation(in_test)
     else:
         order = rng.permutation(len(X))
         n_test = int(np.ceil(len(X) * test_size))

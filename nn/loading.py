@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any, Protocol
 
 from . import npz
 from .layers import Linear
@@ -12,7 +13,17 @@ from .module import Module
 from .scalar_mlp import MLP
 from .validation import positive_int
 
-MODELS: dict[str, type[Module]] = {
+
+class ModelClass(Protocol):
+    """What ``load`` needs of a model class: the arrays its arguments call for, and a
+    constructor taking those arguments and a seed."""
+
+    def parameter_shapes(self, *args: Any, **kwargs: Any) -> Counter: ...
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Module: ...
+
+
+MODELS: dict[str, ModelClass] = {
     cls.__name__: cls for cls in (TwoLayerNet, LogisticRegression, LinearClassifier, MLP,
                                   Linear)}
 MAX_PARAMETERS = 100_000_000  # 800 MB of float64: a bigger file is refused before building
@@ -38,7 +49,8 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS) -> Module:
             raise npz.WeightsFileError(
                 f"cannot load a model from {str(path)!r}: it has no {npz.ARCHITECTURE!r} "
                 "record (saved by an older version); build the model and call model.load(path)")
-        cls, args = MODELS.get(record.get("class")), record.get("args")
+        class_name, args = record.get("class"), record.get("args")
+        cls = MODELS.get(class_name) if isinstance(class_name, str) else None
         if cls is None or not isinstance(args, dict):
             raise npz.WeightsFileError(f"{where}expected a class among {sorted(MODELS)} and "
                                        f"its args, got {record!r:.200}")
@@ -51,14 +63,14 @@ def load(path: str | Path, max_parameters: int = MAX_PARAMETERS) -> Module:
         try:
             wanted = cls.parameter_shapes(**args)
         except (TypeError, ValueError) as e:
-            raise npz.WeightsFileError(f"{where}{cls.__name__} arguments {args!r:.200}: "
+            raise npz.WeightsFileError(f"{where}{class_name} arguments {args!r:.200}: "
                                        f"{e}") from None
         if wanted != Counter(m.shape for m in declared):
-            raise npz.WeightsFileError(f"{where}{cls.__name__}({args}) does not have the "
+            raise npz.WeightsFileError(f"{where}{class_name}({args}) does not have the "
                                        "arrays the file holds")
         try:
             model = cls(**args, seed=0)
         except (TypeError, ValueError) as e:
-            raise npz.WeightsFileError(f"{where}{cls.__name__}({args}): {e}") from None
+            raise npz.WeightsFileError(f"{where}{class_name}({args}): {e}") from None
         model.load_archive(archive)
     return model

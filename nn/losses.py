@@ -30,10 +30,10 @@ def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     if not ((labels >= 0) & (labels <= 1)).all():
         raise ValueError("binary_cross_entropy_with_logits: y must be in [0, 1] (labels or "
                          "probabilities)")
-    y = Tensor(y, dtype=z.dtype, label="y")  # y itself, not a copy: autograd.compile sees it
+    targets = Tensor(y, dtype=z.dtype, label="y")  # y itself, not a copy: compile sees it
     softplus = (1.0 + (-abs(z)).exp()).log()
     softplus.label = "log(1 + exp(-|z|))"
-    return (maximum(z, 0.0) - z * y + softplus).mean()
+    return (maximum(z, 0.0) - z * targets + softplus).mean()
 
 
 def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:

@@ -7,7 +7,7 @@ lists), named by attribute path as in PyTorch (``fc1.weight``, ``layers.0.neuron
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,9 @@ class Module:
                 seen.add(id(p))
                 yield name, p
 
-    def parameters(self) -> list[Parameter]:
-        """Every parameter (Tensor or Value) of this module and its sub-modules, once each.
+    def parameters(self) -> Sequence[Parameter]:
+        """Every parameter (Tensor or Value) of this module and its sub-modules, once each,
+        in a list.
 
         Example: ``nn.SGD(model.parameters(), lr=0.1)``
         """

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -86,7 +86,7 @@ def write(path: str | Path, arrays: Mapping[str, np.ndarray],
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **members)
+            np.savez(f, allow_pickle=False, **members)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -194,8 +194,9 @@ class Archive:
                     raise ValueError(f"{len(data):,} data bytes, expected {nbytes:,}")
         except _READ_ERRORS as e:
             raise WeightsFileError(f"{self._where(name)}{e}") from None
-        order = "F" if member.fortran else "C"
-        return np.frombuffer(data, member.dtype).reshape(member.shape, order=order).copy()
+        order: Literal["C", "F"] = "F" if member.fortran else "C"
+        flat = np.frombuffer(data, member.dtype)
+        return flat.reshape(member.shape, order=order).copy()
 
     def architecture(self) -> dict[str, Any] | None:
         """The architecture record, or None for a file written without one."""

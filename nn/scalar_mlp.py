@@ -116,9 +116,10 @@ class MLP(Module):
         for the wrong number of inputs. Example: ``MLP(2, [16, 1])([0.5, -1.0])``."""
         if len(x) != self.nin:
             raise ValueError(f"MLP: expected {self.nin} inputs, got {len(x)}")
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
+        outs = self.layers[0](x)  # nouts is never empty
+        for layer in self.layers[1:]:
+            outs = layer(outs)
+        return outs[0] if len(outs) == 1 else outs
 
     def parameters(self) -> list[Value]:
         """Every weight and bias, layer by layer (micrograd's order)."""

@@ -42,6 +42,7 @@ def to_torch(model: Module) -> Any:
     from .scalar_mlp import MLP
 
     torch = _torch()
+    layers: list[Module]
     if isinstance(model, (LogisticRegression, LinearClassifier)):
         layers = [model.linear]
     elif isinstance(model, TwoLayerNet):

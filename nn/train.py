@@ -126,7 +126,11 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                     f"(lr={opt.lr:g}): lower the learning rate, or standardize X")
             opt.zero_grad()
             loss.backward()
-            opt.step()
+            # An update that overflows is reported as NonFiniteLossError, naming the epoch,
+            # by the next loss or the check after the last epoch: numpy's warning would only
+            # repeat that, less clearly.
+            with np.errstate(over="ignore", invalid="ignore"):
+                opt.step()
             total += value * len(yb)
             correct += int((model.labels_from_scores(scores.data) == yb).sum())
         history["loss"].append(total / n)

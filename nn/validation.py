@@ -30,14 +30,15 @@ def real_number(x: Any, what: str, low: float = -math.inf, high: float = math.in
                 low_open: bool = False, high_open: bool = False) -> float:
     """``x`` as a finite float in the given range, or a ValueError naming ``what``. nan,
     infinities, bools and strings are refused."""
-    inside = isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) \
-        and math.isfinite(x) and (x > low if low_open else x >= low) \
-        and (x < high if high_open else x <= high)
+    value = float(x) if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)) \
+        else math.nan
+    inside = math.isfinite(value) and (value > low if low_open else value >= low) \
+        and (value < high if high_open else value <= high)
     if not inside:
         left, right = "(" if low_open else "[", ")" if high_open else "]"
         raise ValueError(f"{what} must be a finite number in {left}{low:g}, {high:g}{right}, "
                          f"got {x!r:.80}")
-    return float(x)
+    return value
 
 
 def boolean(x: Any, what: str) -> bool:

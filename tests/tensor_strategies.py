@@ -7,6 +7,7 @@ central differences of ``gradcheck`` stay cheap.
 from __future__ import annotations
 
 import numpy as np
+from conftest import floats
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -36,10 +37,6 @@ def broadcastable_pairs(draw, max_dims: int = MAX_DIMS, max_side: int = MAX_SIDE
             own.append(1 if draw(st.booleans()) and draw(st.booleans()) else n)
         pair.append(tuple(own))
     return pair[0], pair[1], np.broadcast_shapes(pair[0], pair[1])
-
-
-def floats(lo: float = -3.0, hi: float = 3.0) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, width=64)
 
 
 def away_from_zero(lo: float = 0.1, hi: float = 3.0) -> st.SearchStrategy[float]:
@@ -78,81 +75,6 @@ def grid_arrays(draw, shape, offset: float):
     k = draw(hnp.arrays(np.int64, shape, elements=st.integers(-6, 6)))
     noise = draw(hnp.arrays(np.float64, shape, elements=floats(-0.1, 0.1)))
     return 0.5 * k + offset + noise
-
-
-@st.composite
-def axes_for(draw, ndim: int):
-    """A reduction axis for an array of ``ndim`` dims: None, an int (maybe negative) or a
-    tuple of distinct axes (some written as negative numbers)."""
-    kind = draw(st.sampled_from(["none", "int", "tuple"] if ndim else ["none"]))
-    if kind == "none":
-        return None
-    if kind == "int":
-        return draw(st.integers(-ndim, ndim - 1))
-    chosen = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
-    return tuple(a - ndim if draw(st.booleans()) else a for a in chosen)
-
-
-@st.composite
-def permutations_for(draw, ndim: int):
-    """A permutation of ``range(ndim)``, each axis maybe written as a negative number."""
-    perm = draw(st.permutations(list(range(ndim))))
-    return tuple(a - ndim if draw(st.booleans()) else a for a in perm)
-
-
-@st.composite
-def reshape_targets(draw, shape):
-    """A new shape with the same number of elements (maybe with a -1)."""
-    dims = [n for n in shape if n != 1]
-    dims = list(draw(st.permutations(dims)))
-    # merge some neighbours, add some 1s
-    merged: list[int] = []
-    for n in dims:
-        if merged and draw(st.booleans()):
-            merged[-1] *= n
-        else:
-            merged.append(n)
-    for _ in range(draw(st.integers(0, 2))):
-        merged.insert(draw(st.integers(0, len(merged))), 1)
-    if merged and draw(st.booleans()):
-        merged[draw(st.integers(0, len(merged) - 1))] = -1
-    return tuple(merged)
-
-
-@st.composite
-def slice_for(draw, n: int):
-    start = draw(st.one_of(st.none(), st.integers(-n - 1, n)))
-    stop = draw(st.one_of(st.none(), st.integers(-n - 1, n + 1)))
-    step = draw(st.one_of(st.none(), st.sampled_from([1, 2, -1, -2])))
-    return slice(start, stop, step)
-
-
-@st.composite
-def basic_indices(draw, shape):
-    """A tuple of slices and ints (negative ones too), one per leading dimension."""
-    used = draw(st.integers(1, len(shape)))
-    index = []
-    for n in shape[:used]:
-        if draw(st.booleans()):
-            index.append(draw(st.integers(-n, n - 1)))
-        else:
-            index.append(draw(slice_for(n)))
-    return tuple(index)
-
-
-@st.composite
-def integer_array_indices(draw, shape):
-    """Integer index arrays (with repeats and negative entries) for the first one or two
-    dimensions, maybe followed by a slice."""
-    k = draw(st.integers(1, min(2, len(shape))))
-    length = draw(st.integers(1, 5))
-    index = []
-    for n in shape[:k]:
-        index.append(np.asarray(draw(st.lists(st.integers(-n, n - 1), min_size=length,
-                                              max_size=length)), dtype=np.int64))
-    if len(shape) > k and draw(st.booleans()):
-        index.append(slice(None))
-    return tuple(index)
 
 
 # -- small helpers shared by the Tensor test files (no hypothesis) ---------------------

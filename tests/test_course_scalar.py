@@ -7,15 +7,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import floats
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, maximum, minimum
-
-
-def floats(lo: float, hi: float):
-    return st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
-                     allow_subnormal=False)
 
 
 def sigma(z: float) -> float:

@@ -9,19 +9,12 @@ import sys
 import threading
 
 import pytest
+from conftest import floats
 from graph_walk import graph_nodes as all_nodes
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, enable_grad, grad, is_grad_enabled, maximum, minimum, no_grad
-
-
-def floats(lo: float, hi: float):
-    return st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
-                     allow_subnormal=False)
-
-
 
 
 def small_graph(a=2.0, b=-3.0, c=10.0, f=-2.0):

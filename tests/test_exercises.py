@@ -99,6 +99,7 @@ def test_planted_mistakes_are_each_named(tmp_path):
     assert mx["given"] == 1.0
 
 
+@pytest.mark.slow  # a child process that imports the grader: several seconds
 def test_the_student_file_is_unfinished_and_says_how_to_grade(tmp_path):
     path = tmp_path / "my_gates.py"
     run = subprocess.run([sys.executable, "-m", "nn", "exercise", "--gates", "sigmoid,mul,max",
@@ -158,6 +159,7 @@ def test_a_changed_forward_is_reported(tmp_path):
     assert gate["status"] == "wrong" and "neg_forward was changed" in gate["message"]
 
 
+@pytest.mark.slow  # a child process that imports the grader: several seconds
 def test_a_rule_that_raises_or_returns_one_number_for_two_inputs(tmp_path):
     rules = dict(CORRECT, neg="return g / 0", mul="return g * b", abs="return None")
     verdict = grade(write(tmp_path, solved(["neg", "mul", "abs"], rules)))
@@ -197,6 +199,7 @@ def test_hypothesis_is_a_core_dependency_yet_import_autograd_stays_without_it():
     assert run.stdout.strip() == "False", run.stderr
 
 
+@pytest.mark.slow  # a child process that imports the grader: several seconds
 def test_a_rule_giving_nan_is_wrong_and_the_json_stays_strict(tmp_path):
     path = write(tmp_path, solved(["neg"], dict(CORRECT, neg="return math.nan")))
     run = subprocess.run([sys.executable, "-m", "nn", "grade", str(path), "--json"],

@@ -12,18 +12,12 @@ import re
 
 import numpy as np
 import pytest
+from conftest import floats
 from hypothesis import given
-from hypothesis import strategies as st
 
 from autograd import GradcheckError, Value, gradcheck, maximum
 from autograd.gates import Gate
 from autograd.value import _apply, _apply1
-
-
-def floats(lo: float, hi: float):
-    return st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
-                     allow_subnormal=False)
-
 
 SIN = Gate("sin", "sin", math.sin, np.sin, (lambda g, out, a: g * math.cos(a),))
 WRONG_SIN = Gate("bad_sin", "sin", math.sin, np.sin, (lambda g, out, a: 2.0 * g * math.cos(a),))

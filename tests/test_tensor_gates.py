@@ -5,29 +5,29 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensor_strategies import (
     arrays,
-    axes_for,
     broadcastable_pairs,
     check_gradients,
     distinct_arrays,
-    floats,
     grid_arrays,
-    integer_array_indices,
     nonzero_arrays,
-    permutations_for,
     positive_arrays,
-    reshape_targets,
     shapes,
     sum_to,
 )
-from tensor_strategies import (
-    basic_indices as basic_index_strategy,
-)
 
 from autograd import Tensor, maximum, minimum
+from autograd.testing import (
+    axis_permutations,
+    basic_indices,
+    integer_array_indices,
+    reduction_axes,
+    reshape_targets,
+)
 
 GC = settings(max_examples=50)
 
@@ -212,7 +212,7 @@ def test_matmul_with_array_on_either_side(dims, data):
 @given(data=st.data(), keepdims=st.booleans())
 def test_sum_mean_gradcheck(method, data, keepdims):
     shape = data.draw(shapes())
-    axis = data.draw(axes_for(len(shape)))
+    axis = data.draw(reduction_axes(len(shape)))
     a = data.draw(arrays(shape))
     x = leaf(a)
     out = getattr(x, method)(axis=axis, keepdims=keepdims)
@@ -226,7 +226,7 @@ def test_sum_mean_gradcheck(method, data, keepdims):
 @given(data=st.data(), keepdims=st.booleans())
 def test_max_reduction_gradcheck(data, keepdims):
     shape = data.draw(shapes())
-    axis = data.draw(axes_for(len(shape)))
+    axis = data.draw(reduction_axes(len(shape)))
     a = data.draw(distinct_arrays(shape))
     x = leaf(a)
     out = x.max(axis=axis, keepdims=keepdims)
@@ -305,7 +305,7 @@ def test_transpose_negative_axes_gradient(data):
     """``transpose`` accepts negative axes (as numpy does); the gradient must undo the
     same permutation."""
     shape = data.draw(shapes(min_dims=1))
-    perm = data.draw(permutations_for(len(shape)))
+    perm = data.draw(axis_permutations(len(shape)))
     a = data.draw(arrays(shape))
     g = data.draw(arrays(np.transpose(a, perm).shape))
     x = leaf(a)
@@ -360,7 +360,7 @@ def test_swapaxes_gradcheck(data):
 @given(data=st.data())
 def test_basic_indexing_gradcheck(data):
     shape = data.draw(shapes(min_dims=1))
-    index = data.draw(basic_index_strategy(shape))
+    index = data.draw(basic_indices(shape))
     a = data.draw(arrays(shape))
     x = leaf(a)
     out = x[index]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tensor_strategies import arrays, integer_array_indices, shapes
+from tensor_strategies import arrays, shapes
 
 from autograd import Tensor
+from autograd.testing import integer_array_indices
 
 
 def leaf(a) -> Tensor:

@@ -11,16 +11,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import floats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, maximum, minimum
-
-
-def floats(lo: float, hi: float):
-    return st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
-                     allow_subnormal=False)
-
 
 UP = floats(-3.0, 3.0)  # the upstream gradient
 ANY = floats(-20.0, 20.0)

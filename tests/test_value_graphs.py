@@ -4,157 +4,89 @@ A *plan* is drawn first: leaf values and a list of steps, each step one gate app
 nodes picked from a growing pool (so nodes feed several gates). The plan is fixed at
 draw time, together with the guards that keep every gate in a smooth, real domain
 (log/sqrt/fractional powers of something made positive, division by something away
-from 0, relu/abs/max/min away from their kinks by a margin). The same plan is then run
-twice: on Values (the engine under test) and on plain floats with ``math`` (an
-interpreter written here, independent of the library), so the central differences used
-as the reference never go through library code.
+from 0, relu/leaky_relu/abs/max/min away from their kinks by a margin). The same plan is
+then run twice: on Values (the engine under test) and on plain floats with ``math`` (the
+float column of ``TABLE``, written here, independent of the library), so the central
+differences used as the reference never go through library code. ``TABLE`` is checked
+against the gate table: a new scalar gate without a line in it fails a test.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, maximum, minimum
+from autograd import gates as G
 
 BOUND = 30.0  # every pool node stays in [-BOUND, BOUND]
-MARGIN = 0.05  # distance kept from the kinks of relu, abs, max, min
+MARGIN = 0.05  # distance kept from the kinks of relu, leaky_relu, abs, max, min
 H = 1e-5  # step of the five-point central differences
 POWC_EXPONENTS = (2.0, 3.0, 4.0, -1.0, -2.0, 0.5, 1.5, -0.5)
 RPOW_BASES = (0.5, 2.0, 3.0)
 NUMBERS = (-2.0, -0.5, 1.5, 3.0)
-
-BINARY = ("add", "sub", "mul", "div", "pow", "max", "min")
-UNARY = ("neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs")
-WITH_NUMBER = ("powc", "radd", "rsub", "rmul", "rdiv", "rpow", "addc", "subc", "mulc", "divc")
-OPS = BINARY + UNARY + WITH_NUMBER
-HELPERS = ("sq", "sig")  # steps that make an operand positive
-
-
-# -- the plain-float interpreter (the reference) ---------------------------------------
 
 
 def _f_sigmoid(a: float) -> float:
     return 1.0 / (1.0 + math.exp(-a))
 
 
+# -- the table: each op, the gate it runs, and the op on floats and on Values ------------
+# The float column is the reference: plain Python and ``math``, written here, never the
+# library's forwards. The gate column is checked against the gate table below, so a gate
+# added to autograd/gates.py without a line here fails a test instead of going untested.
+# ``a`` and ``b`` are pool nodes, ``c`` a plain number.
+
+Op = tuple[str, Callable[[float, float, float], float], Callable[[Value, Value, float], Value]]
+TABLE: dict[str, Op] = {
+    "add": ("add", lambda a, b, c: a + b, lambda a, b, c: a + b),
+    "sub": ("sub", lambda a, b, c: a - b, lambda a, b, c: a - b),
+    "mul": ("mul", lambda a, b, c: a * b, lambda a, b, c: a * b),
+    "div": ("div", lambda a, b, c: a / b, lambda a, b, c: a / b),
+    "pow": ("pow", lambda a, b, c: math.pow(a, b), lambda a, b, c: a**b),
+    "max": ("max", lambda a, b, c: max(a, b), lambda a, b, c: maximum(a, b)),
+    "min": ("min", lambda a, b, c: min(a, b), lambda a, b, c: minimum(a, b)),
+    "neg": ("neg", lambda a, b, c: -a, lambda a, b, c: -a),
+    "exp": ("exp", lambda a, b, c: math.exp(a), lambda a, b, c: a.exp()),
+    "log": ("log", lambda a, b, c: math.log(a), lambda a, b, c: a.log()),
+    "sqrt": ("sqrt", lambda a, b, c: math.sqrt(a), lambda a, b, c: a.sqrt()),
+    "tanh": ("tanh", lambda a, b, c: math.tanh(a), lambda a, b, c: a.tanh()),
+    "sigmoid": ("sigmoid", lambda a, b, c: _f_sigmoid(a), lambda a, b, c: a.sigmoid()),
+    "relu": ("relu", lambda a, b, c: a if a > 0 else 0.0, lambda a, b, c: a.relu()),
+    "leaky_relu": ("leaky_relu", lambda a, b, c: a if a > 0 else 0.01 * a,
+                   lambda a, b, c: a.leaky_relu()),
+    "abs": ("abs", lambda a, b, c: math.fabs(a), lambda a, b, c: abs(a)),
+    "powc": ("powc", lambda a, b, c: math.pow(a, c), lambda a, b, c: a**c),
+    "radd": ("add", lambda a, b, c: c + a, lambda a, b, c: c + a),
+    "rsub": ("sub", lambda a, b, c: c - a, lambda a, b, c: c - a),
+    "rmul": ("mul", lambda a, b, c: c * a, lambda a, b, c: c * a),
+    "rdiv": ("div", lambda a, b, c: c / a, lambda a, b, c: c / a),
+    "rpow": ("pow", lambda a, b, c: math.pow(c, a), lambda a, b, c: c**a),
+    "addc": ("add", lambda a, b, c: a + c, lambda a, b, c: a + c),
+    "subc": ("sub", lambda a, b, c: a - c, lambda a, b, c: a - c),
+    "mulc": ("mul", lambda a, b, c: a * c, lambda a, b, c: a * c),
+    "divc": ("div", lambda a, b, c: a / c, lambda a, b, c: a / c),
+}
+# Steps the strategy inserts to make an operand positive (not drawn on their own).
+HELPERS: dict[str, Op] = {
+    "sq": ("add", lambda a, b, c: a * a + 0.5, lambda a, b, c: a * a + 0.5),
+    "sig": ("add", lambda a, b, c: _f_sigmoid(a) + 0.1, lambda a, b, c: a.sigmoid() + 0.1),
+}
+OPS = tuple(TABLE)
+BINARY = ("add", "sub", "mul", "div", "pow", "max", "min")  # the ops on two pool nodes
+KINKED_AT_ZERO = ("relu", "leaky_relu", "abs")
+
+
 def f_apply(op: str, a: float, b: float, c: float) -> float:
-    if op == "add":
-        return a + b
-    if op == "sub":
-        return a - b
-    if op == "mul":
-        return a * b
-    if op == "div":
-        return a / b
-    if op == "pow":
-        return math.pow(a, b)
-    if op == "max":
-        return max(a, b)
-    if op == "min":
-        return min(a, b)
-    if op == "neg":
-        return -a
-    if op == "exp":
-        return math.exp(a)
-    if op == "log":
-        return math.log(a)
-    if op == "sqrt":
-        return math.sqrt(a)
-    if op == "tanh":
-        return math.tanh(a)
-    if op == "sigmoid":
-        return _f_sigmoid(a)
-    if op == "relu":
-        return a if a > 0 else 0.0
-    if op == "abs":
-        return math.fabs(a)
-    if op == "powc":
-        return math.pow(a, c)
-    if op == "radd":
-        return c + a
-    if op == "rsub":
-        return c - a
-    if op == "rmul":
-        return c * a
-    if op == "rdiv":
-        return c / a
-    if op == "rpow":
-        return math.pow(c, a)
-    if op == "addc":
-        return a + c
-    if op == "subc":
-        return a - c
-    if op == "mulc":
-        return a * c
-    if op == "divc":
-        return a / c
-    if op == "sq":
-        return a * a + 0.5
-    if op == "sig":
-        return _f_sigmoid(a) + 0.1
-    raise AssertionError(op)
+    return {**TABLE, **HELPERS}[op][1](a, b, c)
 
 
 def v_apply(op: str, a: Value, b: Value, c: float) -> Value:
-    if op == "add":
-        return a + b
-    if op == "sub":
-        return a - b
-    if op == "mul":
-        return a * b
-    if op == "div":
-        return a / b
-    if op == "pow":
-        return a**b
-    if op == "max":
-        return maximum(a, b)
-    if op == "min":
-        return minimum(a, b)
-    if op == "neg":
-        return -a
-    if op == "exp":
-        return a.exp()
-    if op == "log":
-        return a.log()
-    if op == "sqrt":
-        return a.sqrt()
-    if op == "tanh":
-        return a.tanh()
-    if op == "sigmoid":
-        return a.sigmoid()
-    if op == "relu":
-        return a.relu()
-    if op == "abs":
-        return abs(a)
-    if op == "powc":
-        return a**c
-    if op == "radd":
-        return c + a
-    if op == "rsub":
-        return c - a
-    if op == "rmul":
-        return c * a
-    if op == "rdiv":
-        return c / a
-    if op == "rpow":
-        return c**a
-    if op == "addc":
-        return a + c
-    if op == "subc":
-        return a - c
-    if op == "mulc":
-        return a * c
-    if op == "divc":
-        return a / c
-    if op == "sq":
-        return a * a + 0.5
-    if op == "sig":
-        return a.sigmoid() + 0.1
-    raise AssertionError(op)
+    return {**TABLE, **HELPERS}[op][2](a, b, c)
 
 
 # -- the strategy ----------------------------------------------------------------------
@@ -204,7 +136,7 @@ def plans(draw, max_leaves: int = 4, max_ops: int = 14):
             c = draw(st.sampled_from(RPOW_BASES))
         elif op in ("radd", "rsub", "rmul", "addc", "subc", "mulc", "divc"):
             c = draw(st.sampled_from(NUMBERS))
-        elif op in ("relu", "abs") and abs(vals[i]) < MARGIN:
+        elif op in KINKED_AT_ZERO and abs(vals[i]) < MARGIN:
             op = "tanh"
         elif op in ("max", "min") and i != j and abs(vals[i] - vals[j]) < MARGIN:
             op = "add"  # max(x, x) of one node is a tie that stays a tie: kept
@@ -386,6 +318,18 @@ def test_strategy_covers_every_gate_and_reuses_nodes():
     collect()
     assert set(OPS) <= seen, set(OPS) - seen
     assert sum(fan_out) >= len(fan_out) // 3
+
+
+def test_the_table_has_a_line_for_every_scalar_gate():
+    scalar_gates = {row.name for row in G.ROWS if row.scalar is not None}
+    in_table = {gate for gate, _, _ in TABLE.values()}
+    assert scalar_gates <= in_table, f"gates no random graph draws: {scalar_gates - in_table}"
+
+
+def test_each_op_builds_the_gate_its_line_names():
+    for op, (gate, _, on_values) in TABLE.items():
+        out = on_values(Value(0.7), Value(1.3), 2.0)
+        assert out._gate is not None and out._gate.name == gate, (op, out._gate)
 
 
 # -- the reference itself must be able to catch a wrong rule ---------------------------

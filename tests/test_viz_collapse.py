@@ -1,9 +1,8 @@
 """Big graphs: sum() chains folded into one + gate, the max_nodes cut, fast layout
-settings, and micrograd's 65,000-node MLP graph drawn in seconds."""
+settings, and micrograd's 65,000-node MLP graph drawn collapsed (its time: bench_viz.py)."""
 
 import random
 import re
-import time
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 
 import viz
 from autograd import Value
+from autograd.engine import topological_order
 from viz.collapse import FAST_LAYOUT
 from viz.draw import MAX_NODES, plan
 from viz.explain import chain_rule
@@ -109,16 +109,21 @@ def test_folded_mlp_keeps_every_gradient():
 
 
 @pytest.mark.slow
-def test_65k_node_mlp_graph_renders_collapsed_in_seconds(tmp_path):
+def test_65k_node_mlp_graph_renders_collapsed_to_the_nodes_nearest_the_output(tmp_path):
+    # How long this takes is measured by benchmarks/bench_viz.py, never asserted here.
     loss = mlp_loss(100)
-    t0 = time.perf_counter()
-    path = viz.render(loss, tmp_path / "mlp.svg")
-    seconds = time.perf_counter() - t0
+    drawing = viz.draw(loss)
     p = plan([loss])
-    assert p.total > 65_000 and len(p.nodes) == MAX_NODES
-    root = ET.parse(path).getroot()
-    assert root.tag.endswith("svg")
-    assert seconds < 10, f"the collapsed 65k-node graph took {seconds:.1f} s"
+    assert p.total == len(topological_order(loss)) > 65_000
+    assert len(p.nodes) == MAX_NODES and loss in p.nodes
+    gates, boxes = gates_and_boxes(drawing.source)
+    assert boxes == MAX_NODES and gates > 0
+    path = viz.render(loss, tmp_path / "mlp.svg")
+    groups = ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}g")
+    drawn = sum(g.get("class") == "node" for g in groups)
+    # the boxes, the gates and the "more inputs" marks the DOT text declares
+    declared = len(re.findall(r"^\t[ngm]\d+ \[", drawing.source, flags=re.M))
+    assert drawn == declared  # every node of the drawing reached the picture
 
 
 @pytest.mark.parametrize("max_nodes", [1, 7])

@@ -14,6 +14,8 @@ import argparse
 import math
 import sys
 
+from autograd.node import Node
+
 from .cli_args import OneLineParser, output_file
 from .expression import ExpressionError, build, parse_sets
 from .graph import inputs_first
@@ -102,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _leaves(root: object) -> list:
+def _leaves(root: Node) -> list[Node]:
     return [n for n in inputs_first([root]) if n._gate is None and n.label]
 
 

@@ -17,7 +17,8 @@ crosses those ranks becomes a chain of invisible nodes. micrograd's MLP on 100 p
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+
+from autograd.node import Node
 
 MAX_TERMS = 8  # inputs followed per gate once a graph is cut
 FAST_LAYOUT_ABOVE = 1000  # graphviz nodes; above this the layout trades polish for speed
@@ -47,11 +48,11 @@ def merge_chains(nodes: list, uses: dict, roots: list) -> dict:
     return folded
 
 
-def _is_add(node: Any) -> bool:
+def _is_add(node: Node) -> bool:
     return node._gate is not None and node._gate.name == "add"
 
 
-def gate_inputs(node: Any, folded: dict) -> list[tuple[Any, Any, int]]:
+def gate_inputs(node: Node, folded: dict) -> list[tuple[Node, Node, int]]:
     """The inputs drawn into ``node``'s gate: ``(input, owner, slot)``, left to right.
 
     ``owner`` is the node whose gate really takes ``input`` as argument ``slot``: ``node``

@@ -17,7 +17,7 @@ import graphviz
 
 from . import collapse as C
 from .explain import chain_rule
-from .graph import as_roots, count_uses, inputs_first
+from .graph import Roots, as_roots, count_uses, inputs_first
 from .labels import EXPLAIN_COLOR, esc, gate_text, html_table, node_rows
 
 MAX_NODES = 500  # the default cut: bigger drawings are neither readable nor quick
@@ -98,7 +98,7 @@ def plan(roots: list, collapse: str | None = "auto", max_nodes: int | None = MAX
     return Plan(roots, heads, names, inputs_of, missing, len(nodes), hidden, max_nodes, folded)
 
 
-def draw(root: Any, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
+def draw(root: Roots, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True,
          explain: bool = False, max_nodes: int | None = MAX_NODES,
          collapse: str | None = "auto") -> Drawing:
     """The graph ``root`` depends on (a Value, a Tensor, or a list of them).

@@ -16,17 +16,20 @@ from typing import Any
 import numpy as np
 
 from autograd.engine import fit_gradient
+from autograd.node import Node
 from autograd.ops import values
 
 from .labels import amount, num
 
 
-def down_diff(node: Any, slot: int, up: Any) -> Any:
+def down_diff(node: Node, slot: int, up: Any) -> Any:
     """What the gate that made ``node`` sends to its input ``slot`` when ``up`` arrives.
 
     Scalars give a float; Tensors give an array of the input's shape (broadcasting undone
     as the engine does it).
     """
+    if node._gate is None:
+        raise ValueError(f"down_diff: {node!r} is a leaf; no gate sends it a gradient")
     parent = node._prev[slot]
     rule = node._gate.vjp[slot]
     args = [values(p) for p in node._prev]
@@ -57,7 +60,7 @@ class ChainRule:
                          f"down {amount(self.down)}"))
 
 
-def chain_rule(node: Any, slot: int, up: Any = None) -> ChainRule | None:
+def chain_rule(node: Node, slot: int, up: Any = None) -> ChainRule | None:
     """The chain rule that ``node``'s gate ran for input ``slot``, with ``up = node.grad``
     unless given. None where no gradient flows: no gate, no upstream gradient yet, or a
     Tensor input that does not require grad (the engine skips those too).

@@ -54,7 +54,10 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE) -> dict:
     names = {node: p.names[node] for node in p.nodes}
     shares = _shares(p, backward)
     fed = _fed_by(p, shares)
-    boxes, edges, nodes_json, edges_json = [], [], [], []
+    boxes: list[Any] = []
+    edges: list[Any] = []
+    nodes_json: list[dict[str, Any]] = []
+    edges_json: list[dict[str, Any]] = []
     for node in p.nodes:
         entry = _value_node(node, names[node], node is root, backward, fed.get(node, 0))
         nodes_json.append(entry)
@@ -218,7 +221,7 @@ def _backward_steps(p: Plan, names: dict, shares: dict, edges_json: list) -> lis
               "caption": f"Backward starts: {_who(root)}.grad = {_value(values(root.grad))}, "
                          "the seed (d out / d out)."}]
     expected = _fed_by(p, shares)  # how many drawn shares each node will get
-    edge_of = {}
+    edge_of: dict[Any, Any] = {}
     for edge in edges_json:
         if edge["kind"] == "in":
             edge_of.setdefault((edge["from"], edge["to"]), []).append(edge["id"])

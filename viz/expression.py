@@ -164,31 +164,40 @@ def build(text: str, variables: dict[str, float]) -> Value:
     return root
 
 
-def _evaluate(node: ast.AST, source: str, leaves: dict) -> Value:
+def _number(node: ast.Constant) -> float:
+    """A constant as a float; parse() has let through only int and float constants."""
+    if not isinstance(node.value, (int, float)):
+        raise ExpressionError(f"only numbers are allowed as constants, not {node.value!r}")
+    return float(node.value)
+
+
+def _evaluate(node: ast.expr, source: str, leaves: dict[str, Value]) -> Value:
     # Recursive, but only MAX_DEPTH deep: parse() has bounded the nesting.
     if isinstance(node, ast.Constant):
-        return Value(float(node.value))
+        return Value(_number(node))
     if isinstance(node, ast.Name):
         return leaves[node.id]
     try:
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.operand, ast.Constant):  # -1 is a number, not a gate
                 sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
-                return Value(sign * float(node.operand.value))
+                return Value(sign * _number(node.operand))
             operand = _evaluate(node.operand, source, leaves)
             if isinstance(node.op, ast.UAdd):
                 return operand
             out = -operand
-        elif isinstance(node, ast.Call):
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             args = [_evaluate(a, source, leaves) for a in node.args]
             out = functions()[node.func.id][1](*args)
-        else:
+        elif isinstance(node, ast.BinOp):
             left = _evaluate(node.left, source, leaves)
             if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
-                out = left ** float(node.right.value)  # a constant exponent: the ** c gate
+                out = left ** _number(node.right)  # a constant exponent: the ** c gate
             else:
                 right = _evaluate(node.right, source, leaves)
                 out = _binary(node, left, right, source)
+        else:  # parse() refuses every other kind of node
+            raise ExpressionError(f"{_part(node, source)} is not allowed")
     except (ValueError, ZeroDivisionError, OverflowError) as e:
         if isinstance(e, ExpressionError):
             raise

@@ -9,21 +9,23 @@ built twice gets the same names and the same DOT text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from autograd.engine import topological_order
 from autograd.node import Node
 
+Roots = Node | Sequence[Node]  # what every drawing takes: a Value/Tensor, or a list of them
 
-def as_roots(root: Any) -> list:
+
+def as_roots(root: Roots) -> list[Node]:
     """``root`` as a list of nodes: one Value/Tensor, or a list/tuple of them."""
     if isinstance(root, Node):
         return [root]
     if isinstance(root, (list, tuple)):
         if not root:
             raise ValueError("draw: the list of roots is empty")
-        roots, seen = [], set()
+        roots: list[Node] = []
+        seen: set[Node] = set()
         for i, r in enumerate(root):
             if not isinstance(r, Node):
                 raise TypeError(f"draw: roots[{i}] is a {type(r).__name__}, "
@@ -36,14 +38,14 @@ def as_roots(root: Any) -> list:
                     f"got {type(root).__name__}")
 
 
-def inputs_first(roots: Iterable[Any]) -> list:
+def inputs_first(roots: Iterable[Node]) -> list[Node]:
     """Every node the roots depend on, each after all of its inputs.
 
     One topological order per root, concatenated without repeats: a node already listed
     came with all of its inputs, so the merged list keeps the inputs-first property.
     """
-    order: list = []
-    seen: set = set()
+    order: list[Node] = []
+    seen: set[Node] = set()
     for root in roots:
         if root in seen:
             continue
@@ -54,9 +56,9 @@ def inputs_first(roots: Iterable[Any]) -> list:
     return order
 
 
-def count_uses(nodes: Iterable[Any]) -> dict:
+def count_uses(nodes: Iterable[Node]) -> dict[Node, int]:
     """How many gate inputs each node feeds (``x * x`` counts twice)."""
-    uses: dict = {}
+    uses: dict[Node, int] = {}
     for node in nodes:
         for parent in node._prev:
             uses[parent] = uses.get(parent, 0) + 1

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.node import Node
 from autograd.ops import values
 
 GRAD_COLOR = "#b5200d"  # gradients in red, as the course's slides write them
@@ -86,7 +87,7 @@ def amount(x: Any) -> str:
         return f"{shape} ‖{num(l2_norm(a))}‖"
 
 
-def node_rows(node: Any, show_data: bool, show_grad: bool, grad: Any = None,
+def node_rows(node: Node, show_data: bool, show_grad: bool, grad: Any = None,
               grad_known: bool = True) -> list[tuple[str, str]]:
     """The rows of a node's box as (escaped text, colour) pairs.
 
@@ -136,9 +137,11 @@ def text_width(rows: list[tuple[str, str]], font_size: float = 11) -> int:
     return int(max((len(t) for t in plain), default=1) * font_size * 0.62) + 4
 
 
-def gate_text(node: Any) -> str:
+def gate_text(node: Node) -> str:
     """The gate's symbol, or the text its row draws it with (its constants, where short
     and telling: ``**2``, ``sum axis=1``)."""
     gate = node._gate
+    if gate is None:
+        raise ValueError(f"gate_text: {node!r} is a leaf; no gate made it")
     text = gate.label(node._ctx) if gate.label is not None and node._ctx else None
     return gate.symbol if text is None else text

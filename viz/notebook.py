@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd.node import Node
+
 from .renderer import pipe
 
 
@@ -35,14 +37,14 @@ def _wanted(mime: str, include: Any, exclude: Any) -> bool:
     return (not include or mime in include) and not (exclude and mime in exclude)
 
 
-def repr_svg(node: Any, **draw_options: Any) -> str | None:
+def repr_svg(node: Node, **draw_options: Any) -> str | None:
     """``node``'s graph as SVG text: what ``Value._repr_svg_`` returns."""
     from .draw import draw
 
     return source_svg(draw(node, **draw_options).source)
 
 
-def repr_mimebundle(node: Any, include: Any = None, exclude: Any = None,
+def repr_mimebundle(node: Node, include: Any = None, exclude: Any = None,
                     **draw_options: Any) -> dict:
     """``{"text/plain": repr(node), "image/svg+xml": the graph}``, as Jupyter asks for it."""
     from .draw import draw

@@ -11,7 +11,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import graphviz
+
+    from .graph import Roots
 
 FORMATS = ("svg", "png", "pdf")
 LAYOUT_FORMATS = ("plain",)  # positions only: the explorer draws the graph itself
@@ -102,7 +107,8 @@ def write(source: str, path: str | Path, keep_gv: bool = False) -> Path:
     return path
 
 
-def render(root: Any, path: str | Path, keep_gv: bool = False, **draw_options: Any) -> Path:
+def render(root: Roots | graphviz.Digraph | graphviz.Source, path: str | Path,
+           keep_gv: bool = False, **draw_options: Any) -> Path:
     """Draw ``root``'s graph into ``path`` (.svg, .png or .pdf) and return the path.
 
     ``root`` is a Value, a Tensor, a list of them (options as for ``draw``), or a drawing

@@ -28,7 +28,7 @@ from autograd.ops import values
 
 from .draw import Drawing, build, plan
 from .explain import chain_rule
-from .graph import count_uses
+from .graph import Roots, count_uses
 from .labels import EXPLAIN_COLOR, node_rows, num, shape_text, text_width
 from .renderer import pipe
 
@@ -43,7 +43,7 @@ class Frame:
     dot: Drawing
 
 
-def frames(root: Any, rankdir: str = "LR", show_data: bool = True,
+def frames(root: Roots, rankdir: str = "LR", show_data: bool = True,
            grad: Any = None) -> list[Frame]:
     """The frames of ``root``'s backward pass: the seed, then one per gate.
 
@@ -124,7 +124,7 @@ def _value(x: Any) -> str:
     return num(np.asarray(x).reshape(()) if isinstance(x, np.ndarray) else x)
 
 
-def backward_steps(root: Any, out: str | Path, rankdir: str = "LR", show_data: bool = True,
+def backward_steps(root: Roots, out: str | Path, rankdir: str = "LR", show_data: bool = True,
                    grad: Any = None) -> Path:
     """Write ``root``'s backward pass step by step; return what was written.
 
