@@ -10,7 +10,7 @@ Workloads, each one full SGD step (forward, loss, backward, update), timed side 
 (d) the cost of tracing and compiling, per node, and the steps it takes to pay off.
 
 Run: python benchmarks/bench_compile.py [--repeat 9] [--quick]
-Writes benchmarks/results/compile.json; prints the table.
+Writes benchmarks/results/bench_compile.json (benchmarks/record.py); prints the table.
 """
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ sys.path.insert(0, str(HERE))
 
 from bench_tensor import LR, REG, SIZES, make_problem, numpy_step  # noqa: E402
 from bench_value import two_moons  # noqa: E402
+from record import table, write  # noqa: E402
 
 import autograd  # noqa: E402
 from autograd import Tensor, Value  # noqa: E402
 from autograd.engine import topological_order  # noqa: E402
 from nn import MLP  # noqa: E402
 
-RESULTS = HERE / "results" / "compile.json"
+RESULTS = HERE / "results" / "bench_compile.json"
 
 
 def median_time(step: Callable[[], Any], repeat: int) -> float:
@@ -124,7 +125,7 @@ from micrograd.engine import Value
 random.seed(1337)
 X, y = two_moons({n})
 model = mg_nn.MLP(2, [16, 16, 1])
-print(timed(lambda: training_step(model, Value, X, y), {repeat}, True))
+print(statistics.median(timed(lambda: training_step(model, Value, X, y), {repeat}, True)))
 """
 
 
@@ -310,32 +311,42 @@ def compile_cost(repeat: int) -> dict:
             "pays_off_after_steps": (first - eager) / max(eager_step - replay, 1e-12)}
 
 
-def markdown(rows: list) -> str:
-    """The results as benchmarks/README.md's table (from compile.json)."""
-    out = ["| workload | compiled | ratio | target |", "|---|---|---|---|"]
+def markdown_rows(rows: list) -> list[list[str]]:
+    """The results as the cells of benchmarks/README.md's table."""
+    out = []
     for r in rows:
         name = r["workload"]
         if "vs_eager" in r:
-            out.append(f"| {name} ({r['nodes']:,} nodes) | {r['compiled_ms']:.2f} ms | "
-                       f"**{r['vs_eager']:.0f}x** faster than eager ({r['eager_ms']:.0f} ms); "
-                       f"{r['vs_numpy']:.1f}x hand numpy's time ({r['numpy_ms']:.2f} ms)"
-                       + (f"; **{r['vs_micrograd']:.0f}x** faster than micrograd "
-                          f"({r['micrograd_ms']:.0f} ms)" if "vs_micrograd" in r else "")
-                       + " | ≥ 50x eager (100x at 1,000 points), ≥ 1,000x micrograd |")
+            out.append([f"{name} ({r['nodes']:,} nodes)", f"{r['compiled_ms']:.2f} ms",
+                        f"**{r['vs_eager']:.0f}x** faster than eager ({r['eager_ms']:.0f} ms); "
+                        f"{r['vs_numpy']:.1f}x hand numpy's time ({r['numpy_ms']:.2f} ms)"
+                        + (f"; **{r['vs_micrograd']:.0f}x** faster than micrograd "
+                           f"({r['micrograd_ms']:.0f} ms)" if "vs_micrograd" in r else ""),
+                        "≥ 50x eager (100x at 1,000 points), ≥ 1,000x micrograd"])
         elif "compiled_vs_eager_time" in r:
-            out.append(f"| {name} | {r['compiled_ms']:.1f} ms ({r['mode']}) | "
-                       f"**{r['compiled_vs_eager_time']:.2f}x** eager's time | ≤ 1.1x |")
+            out.append([name, f"{r['compiled_ms']:.1f} ms ({r['mode']})",
+                        f"**{r['compiled_vs_eager_time']:.2f}x** eager's time", "≤ 1.1x"])
         elif "compiled_vs_numpy" in r:
             jax = f"; jax.jit {r['jax.jit_vs_numpy']:.2f}x" if "jax.jit_vs_numpy" in r else ""
-            out.append(f"| {name} | numpy {r['numpy_ms']:.2f} ms | "
-                       f"**{r['compiled_vs_numpy']:.2f}x** hand numpy's time "
-                       f"(eager {r['eager_vs_numpy']:.2f}x{jax}) | "
-                       f"{'≤ 1.1x' if 'small' in name else '≤ 1.0x'} |")
+            out.append([name, f"numpy {r['numpy_ms']:.2f} ms",
+                        f"**{r['compiled_vs_numpy']:.2f}x** hand numpy's time "
+                        f"(eager {r['eager_vs_numpy']:.2f}x{jax})",
+                        "≤ 1.1x" if "small" in name else "≤ 1.0x"])
         else:
-            out.append(f"| {name} ({r['nodes']:,} nodes) | first call {r['first_call_ms']:.0f} ms"
-                       f" | {r['compile_us_per_node']:.1f} µs per node; pays off after "
-                       f"{r['pays_off_after_steps']:.1f} steps | ≤ 10 µs; ≤ 5 steps |")
-    return "\n".join(out)
+            out.append([f"{name} ({r['nodes']:,} nodes)",
+                        f"first call {r['first_call_ms']:.0f} ms",
+                        f"{r['compile_us_per_node']:.1f} µs per node; pays off after "
+                        f"{r['pays_off_after_steps']:.1f} steps", "≤ 10 µs; ≤ 5 steps"])
+    return out
+
+
+COLUMNS = ["workload", "compiled", "ratio", "target"]
+
+
+def markdown(rows: list) -> str:
+    """The results as a Markdown table (what ``--table`` prints)."""
+    cells = [COLUMNS, ["---"] * len(COLUMNS), *markdown_rows(rows)]
+    return "\n".join("| " + " | ".join(c) + " |" for c in cells)
 
 
 def main() -> None:
@@ -346,7 +357,7 @@ def main() -> None:
                         help="print the markdown table of the last results and stop")
     args = parser.parse_args()
     if args.table:
-        print(markdown(json.loads(RESULTS.read_text())["rows"]))
+        print(markdown(json.loads(RESULTS.read_text())["runs"]["rows"]))
         return
     rows: list = []
 
@@ -370,10 +381,11 @@ def main() -> None:
                 report(tensor_net(size, dtype, written_out, reps))
     report(compile_cost(args.repeat))
     if not args.quick:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "rows": rows},
-                                      indent=1, default=float) + "\n")
-        print(f"wrote {RESULTS}")
+        rows = json.loads(json.dumps(rows, default=float))  # numpy numbers as plain floats
+        write("bench_compile", command=f"python benchmarks/bench_compile.py --repeat "
+              f"{args.repeat}", runs={"rows": rows}, medians={}, packages=[
+                  "numpy", "micrograd", "jax"],
+              tables={"targets": table(COLUMNS, markdown_rows(rows))})
     print(markdown(rows))
 
 

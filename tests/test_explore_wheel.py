@@ -40,8 +40,10 @@ def test_a_wheel_in_a_fresh_venv_saves_a_working_explorer(tmp_path):
     # into the venv comes first on its path.
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    # --ignore-installed: an editable gategrad in the system site-packages (a developer's
+    # checkout) would otherwise count as already installed, and the test would import it.
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-                    "--no-deps", str(wheel)], check=True)
+                    "--no-deps", "--ignore-installed", str(wheel)], check=True)
     run = tmp_path / "run"
     run.mkdir()
     done = subprocess.run([str(python), "-c", SCRIPT], cwd=run, capture_output=True,
