@@ -133,15 +133,14 @@ def main() -> None:
         kind, dtype, family = plans[n % len(plans)]
         prog = draw_program(chooser, kind, dtype, family)
         m = failure(prog)
-        if m is None:
-            continue
-        failed += 1
-        small, m = shrink(prog, m)
-        key = signature(small, m)
-        group = groups.setdefault(key, {"hits": 0, "message": str(m)})
-        group["hits"] += 1
-        if len(str(m)) < len(group["message"]):
-            group["message"] = str(m)
+        if m is not None:
+            failed += 1
+            small, m = shrink(prog, m)
+            key = signature(small, m)
+            group = groups.setdefault(key, {"hits": 0, "message": str(m)})
+            group["hits"] += 1
+            if len(str(m)) < len(group["message"]):
+                group["message"] = str(m)
         if (n + 1) % 1000 == 0:
             print(f"{n + 1} programs, {failed} failing, {len(groups)} signatures", flush=True)
     seconds = time.perf_counter() - start

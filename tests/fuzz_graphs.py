@@ -233,6 +233,32 @@ class GG:
         return grad(out, inputs, create_graph=create_graph)
 
 
+def _sum_to(g: torch.Tensor, shape: torch.Size) -> torch.Tensor:
+    """``g`` summed over the axes broadcasting added to ``shape``."""
+    while g.dim() > len(shape):
+        g = g.sum(0)
+    for i, n in enumerate(shape):
+        if n == 1 and g.shape[i] != 1:
+            g = g.sum(i, keepdim=True)
+    return g
+
+
+class _Divide(torch.autograd.Function):
+    """a / b with d/db = -g * (a / b) / b. torch's own rule, -g * a / (b * b), squares b
+    first: b * b underflows to 0 for |b| < 1e-162 (f64) and the gradient becomes nan
+    where the true one is a finite number, so the reference would be wrong there."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _sum_to(g / b, a.shape), _sum_to(-g * (a / b) / b, b.shape)
+
+
 class TT:
     """PyTorch's side of every op (same dtype; Value as 0-d float64 tensors)."""
 
@@ -286,6 +312,8 @@ def apply_op(B: Any, op: str, xs: list, p: dict, dtype: type) -> Any:
         return getattr(B, op)(x)
     y = xs[1] if len(xs) > 1 else None
     if op in ("add", "sub", "mul", "div", "pow"):
+        if op == "div" and B is TT:
+            return _Divide.apply(x, y)
         return {"add": lambda: x + y, "sub": lambda: x - y, "mul": lambda: x * y,
                 "div": lambda: x / y, "pow": lambda: x ** y}[op]()
     if op in ("maximum", "minimum"):
@@ -293,7 +321,8 @@ def apply_op(B: Any, op: str, xs: list, p: dict, dtype: type) -> Any:
     if op == "rconst":
         k = p["k"]
         return {"radd": lambda: k + x, "rsub": lambda: k - x, "rmul": lambda: k * x,
-                "rdiv": lambda: k / x, "rpow": lambda: abs(k) ** x}[p["how"]]()
+                "rdiv": lambda: k / x if B is GG else _Divide.apply(B.const(k, x), x),
+                "rpow": lambda: abs(k) ** x}[p["how"]]()
     # Tensor-only ops: broadcast the operand to FULL first (x * ones keeps nan, inf, -0.0).
     full = [v * B.const(np.ones(FULL), v) for v in xs]
     x = full[0]
@@ -417,12 +446,35 @@ def check_program(prog: Program) -> None:
                                f"{to_numpy(t_out)!r}", prog) from e
             except Exception as e:
                 raise Mismatch("raises", op, f"{type(e).__name__}: {e}", prog) from e
-            why = compare(g_out, t_out, rtol, rtol * finite_scale([t_out]))
+            # The rounding of a sum (matmul, reductions) scales with its terms: bounded
+            # here by the operands as well as by the result.
+            scale = finite_scale([t_out] + [t_nodes[a] for a in args])
+            why = compare(g_out, t_out, rtol, rtol * scale)
             if why:
                 raise Mismatch("forward", op, why, prog)
             g_nodes.append(g_out)
             t_nodes.append(t_out)
-        _check_gradients(prog, g_nodes, t_nodes)
+        _check_gradients(prog, g_nodes, t_nodes, _torch_pow_hessian_wrong(prog, t_nodes))
+
+
+def _torch_pow_hessian_wrong(prog: Program, t_nodes: list) -> bool:
+    """Whether a tensor ** tensor step has a zero base or a zero exponent.
+
+    torch 2.13's double backward of pow is wrong there (its first-order rules are masked
+    with where(), so d/dy of the base rule is 0 at y == 0 and the zero-base rule gives
+    nan): its Hessian of x**y at y = 0 is not even symmetric. Those second derivatives are
+    checked against the closed form in test_edge_values.py instead of against torch.
+    """
+    for op, args, p in prog.steps:
+        if op == "pow":
+            base, exponent = t_nodes[args[0]], t_nodes[args[1]]
+        elif op == "rconst" and p["how"] == "rpow":
+            base, exponent = torch.tensor(abs(p["k"])), t_nodes[args[0]]
+        else:
+            continue
+        if bool((base == 0).any()) or bool((exponent == 0).any()):
+            return True
+    return False
 
 
 def _root(B: Any, nodes: list, prog: Program) -> Any:
@@ -434,27 +486,31 @@ def _root(B: Any, nodes: list, prog: Program) -> Any:
     return root
 
 
-def _check_gradients(prog: Program, g_nodes: list, t_nodes: list) -> None:
+def _check_gradients(prog: Program, g_nodes: list, t_nodes: list, skip_hessian: bool) -> None:
     n = len(prog.leaves)
     rtol = tolerance(prog.dtype)
     g_root, t_root = _root(GG, g_nodes, prog), _root(TT, t_nodes, prog)
     create = prog.second_order
+    # The gradients of every node, not just the leaves, set the scale of the rounding a
+    # leaf's gradient may carry (a sum of terms that cancel keeps their rounding).
+    every = torch.autograd.grad(t_root, t_nodes, retain_graph=True, allow_unused=True,
+                                materialize_grads=True)
     try:
         g_grads = GG.grad(g_root, g_nodes[:n], create)
     except Exception as e:
         raise Mismatch("raises", "backward", f"{type(e).__name__}: {e}", prog) from e
     t_grads = TT.grad(t_root, t_nodes[:n], create)
-    atol = rtol * max(1.0, finite_scale(t_grads))
+    atol = rtol * max(1.0, finite_scale(every))
     for i, (gg, tg) in enumerate(zip(g_grads, t_grads)):
         why = compare(gg, tg, rtol, atol, check_dtype=prog.kind == "tensor")
         if why:
             raise Mismatch("gradient", f"leaf n{i}", why, prog)
     if create:
-        _check_second_order(prog, g_nodes[:n], t_nodes[:n], g_grads, t_grads)
+        _check_second_order(prog, g_nodes[:n], t_nodes[:n], g_grads, t_grads, skip_hessian)
 
 
 def _check_second_order(prog: Program, g_leaves: list, t_leaves: list, g_grads: list,
-                        t_grads: list) -> None:
+                        t_grads: list, skip_torch: bool) -> None:
     """Hessian-vector products: d/dx of sum(grad_i * v_i) with v = 1, -2, 3, ..."""
     g_s, t_s = 0.0, 0.0
     for i, (gg, tg) in enumerate(zip(g_grads, t_grads)):
@@ -472,6 +528,8 @@ def _check_second_order(prog: Program, g_leaves: list, t_leaves: list, g_grads: 
         except Exception as e:
             raise Mismatch("raises", "second backward", f"{type(e).__name__}: {e}",
                            prog) from e
+    if skip_torch:  # gategrad's second backward ran; torch is no reference here (see
+        return  # _torch_pow_hessian_wrong)
     if t_s.requires_grad:
         t_hess = TT.grad(t_s, t_leaves, False)
     else:

@@ -19,11 +19,16 @@ import numpy as np
 import pytest
 import torch  # a dev dependency: never skipped
 from fuzz_graphs import FAMILIES, SCALAR_FAMILIES, DrawChooser, check_program, draw_program
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 EXAMPLES = int(os.environ.get("GATEGRAD_FUZZ_EXAMPLES", "150"))
+# Shrinking a failure to a minimal graph takes minutes; GATEGRAD_FUZZ_SHRINK=0 skips it
+# (the first failing graph is reported as drawn).
+PHASES = [p for p in Phase if p is not Phase.shrink or os.environ.get("GATEGRAD_FUZZ_SHRINK",
+                                                                        "1") != "0"]
 FUZZ = settings(derandomize=True, max_examples=EXAMPLES, deadline=None, database=None,
+                phases=PHASES,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 torch.set_num_threads(1)  # tiny tensors: threads only add noise on a shared machine
