@@ -425,6 +425,9 @@ def finite_scale(arrays: list) -> float:
     return top
 
 
+SUMS = {"add", "sub", "rconst", "matmul", "matvec", "reduce"}
+
+
 def check_program(prog: Program) -> None:
     """Run ``prog`` in both frameworks; raise ``Mismatch`` at the first difference."""
     import warnings
@@ -446,9 +449,10 @@ def check_program(prog: Program) -> None:
                                f"{to_numpy(t_out)!r}", prog) from e
             except Exception as e:
                 raise Mismatch("raises", op, f"{type(e).__name__}: {e}", prog) from e
-            # The rounding of a sum (matmul, reductions) scales with its terms: bounded
-            # here by the operands as well as by the result.
-            scale = finite_scale([t_out] + [t_nodes[a] for a in args])
+            # The rounding of a sum (matmul, reductions, add) scales with its terms:
+            # bounded there by the operands as well as by the result.
+            terms = [t_nodes[a] for a in args] if op in SUMS else []
+            scale = finite_scale([t_out, *terms])
             why = compare(g_out, t_out, rtol, rtol * scale)
             if why:
                 raise Mismatch("forward", op, why, prog)
