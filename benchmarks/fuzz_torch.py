@@ -23,15 +23,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fuzz_check import Mismatch, check_program  # noqa: E402
 from fuzz_graphs import (  # noqa: E402
     FAMILIES,
     SCALAR_FAMILIES,
-    Mismatch,
     Program,
     RandomChooser,
-    _sinks,
-    check_program,
     draw_program,
+    sinks,
 )
 
 KINDS = [("value", np.float64), ("tensor", np.float64), ("tensor", np.float32)]
@@ -69,7 +68,7 @@ def _with_steps(prog: Program, leaves: list, steps: list) -> Program:
     out = Program(prog.kind, prog.dtype, leaves, steps, [], prog.second_order)
     if not steps:
         return out
-    out.weights = (prog.weights + [1.0] * 10)[:len(_sinks(out))]
+    out.weights = (prog.weights + [1.0] * 10)[:len(sinks(out))]
     return out
 
 

@@ -2,10 +2,11 @@
 
 A ``Program`` is a list of leaves and a list of steps; each step applies one op to earlier
 nodes (any earlier node, so a node can feed several later ones: fan-out). The same program
-is interpreted with gategrad nodes and with torch tensors of the same dtype, op by op, so a
-forward difference is pinned to the op that made it. Programs are drawn through a
-``Chooser``: hypothesis ``data.draw`` in the test suite (shrinks to a minimal graph), a
-numpy generator in ``benchmarks/fuzz_torch.py`` (the long run that collects every failure).
+is interpreted with gategrad nodes and with torch tensors of the same dtype, op by op
+(``fuzz_check.py`` compares them, pinning a forward difference to the op that made it).
+Programs are drawn through a ``Chooser``: hypothesis ``data.draw`` in the test suite
+(shrinks to a minimal graph), a numpy generator in ``benchmarks/fuzz_torch.py`` (the long
+run that collects every failure).
 
 Tensor nodes all have shapes that broadcast to ``FULL`` = (3, 4), so any two can meet in a
 binary op; ops that change the shape (reductions, matmul, indexing, reshape) put it back.
@@ -14,7 +15,6 @@ binary op; ops that change the shape (reductions, matmul, indexing, reshape) put
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,6 @@ import numpy as np
 import torch
 
 from autograd import Tensor, Value, grad, maximum, minimum
-from autograd.node import Node
 
 FULL = (3, 4)
 LEAF_SHAPES = [(3, 4), (4,), (1, 4), (3, 1), ()]
@@ -179,13 +178,13 @@ def draw_program(c: Chooser, kind: str, dtype: type = np.float64, family: str | 
         args = [max(0, count - 1 - c.integer(0, count - 1) // c.integer(1, 2))
                 for _ in range(ARITY[op])]
         prog.steps.append((op, args, _params(c, op)))
-    n_sinks = len(_sinks(prog))
+    n_sinks = len(sinks(prog))
     for _ in range(n_sinks):
         prog.weights.append(c.choice([1.0, -1.0, 0.5, 2.0, 3.0]))
     return prog
 
 
-def _sinks(prog: Program) -> list:
+def sinks(prog: Program) -> list:
     """The nodes no step uses: the root is a weighted sum of them."""
     used = {a for _, args, _ in prog.steps for a in args}
     total = len(prog.leaves) + len(prog.steps)
@@ -351,199 +350,3 @@ def apply_op(B: Any, op: str, xs: list, p: dict, dtype: type) -> Any:
         other = np.float32 if dtype is np.float64 else np.float64
         return B.astype(B.astype(x, other), dtype)
     raise ValueError(f"unknown op {op!r}")
-
-
-# -- comparing ----------------------------------------------------------------------------
-
-# gategrad's Value gives a clear error where the real function is undefined; torch gives
-# nan or ±inf. That is documented design: such a step must be one where torch's result is
-# not finite (or, for 0 ** negative and x / 0, infinite), and then the program stops.
-DOMAIN_ERRORS = (ValueError, ZeroDivisionError)
-
-
-class Mismatch(AssertionError):
-    """gategrad and torch disagree; ``kind`` names the check, ``op`` the step if known."""
-
-    def __init__(self, kind: str, op: str, detail: str, prog: Program) -> None:
-        super().__init__(f"{kind} at {op}: {detail}\n{prog!r}")
-        self.kind, self.op = kind, op
-
-
-def tolerance(dtype: type, order: int = 1) -> float:
-    return {np.float64: 1e-9, np.float32: 2e-4}[dtype] * (10 if order == 2 else 1)
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy(force=True)
-    if isinstance(x, Node):
-        x = x.data
-    return np.asarray(x)
-
-
-def compare(got: Any, want: Any, rtol: float, atol: float, check_dtype: bool = True
-            ) -> str | None:
-    """None if ``got`` matches ``want``, else why not.
-
-    nan must be where torch has nan, ±inf where torch has the same inf; finite numbers
-    agree to ``rtol`` relative to the element, or to ``atol``: a gradient is a sum, so its
-    rounding scales with its biggest terms, not with the (maybe cancelled) result.
-    """
-    g, w = to_numpy(got), to_numpy(want)
-    if g.shape != w.shape:
-        return f"shape {g.shape} != torch {w.shape}"
-    if check_dtype and g.dtype != w.dtype:
-        return f"dtype {g.dtype} != torch {w.dtype}"
-    g64, w64 = g.astype(np.float64), w.astype(np.float64)
-    bad = np.isnan(w64) != np.isnan(g64)
-    inf = np.isinf(w64) | np.isinf(g64)
-    # Whether a product near the top of the range overflows depends on the order of its
-    # factors ((0.5 * 2) * 1e308 is finite, 0.5 * (2 * 1e308) is not), so a finite number
-    # within a factor 16 of the largest float matches an infinity of the same sign.
-    near_top = np.finfo(g.dtype if g.dtype.kind == "f" else np.float64).max / 16
-    with np.errstate(invalid="ignore"):
-        overflow = (np.sign(g64) == np.sign(w64)) & (np.minimum(abs(g64), abs(w64)) >= near_top)
-    bad |= inf & ~np.isnan(w64) & ~np.isnan(g64) & (g64 != w64) & ~overflow
-    fin = np.isfinite(w64) & np.isfinite(g64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        err = np.abs(g64 - w64)
-    bad |= fin & (err > rtol * np.abs(w64) + atol)
-    if bad.any():
-        i = tuple(int(k) for k in np.argwhere(bad)[0]) if bad.ndim else ()
-        return f"got {g64[i]!r} torch {w64[i]!r} at {i} (of got {g!r} / torch {w!r})"
-    return None
-
-
-def finite_scale(arrays: list) -> float:
-    """The largest finite magnitude in ``arrays`` (0 if none)."""
-    top = 0.0
-    for a in arrays:
-        a = to_numpy(a).astype(np.float64)
-        a = a[np.isfinite(a)]
-        if a.size:
-            top = max(top, float(np.max(np.abs(a))))
-    return top
-
-
-SUMS = {"add", "sub", "rconst", "matmul", "matvec", "reduce"}
-
-
-def check_program(prog: Program) -> None:
-    """Run ``prog`` in both frameworks; raise ``Mismatch`` at the first difference."""
-    import warnings
-
-    dtype = prog.dtype
-    rtol = tolerance(dtype)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        g_nodes = [GG.leaf(v, dtype) for v in prog.leaves]
-        t_nodes = [TT.leaf(v, dtype) for v in prog.leaves]
-        for op, args, p in prog.steps:
-            t_out = apply_op(TT, op, [t_nodes[a] for a in args], p, dtype)
-            try:
-                g_out = apply_op(GG, op, [g_nodes[a] for a in args], p, dtype)
-            except DOMAIN_ERRORS as e:
-                if not torch.isfinite(t_out).all():
-                    return  # documented: see DOMAIN_ERRORS
-                raise Mismatch("raises", op, f"{type(e).__name__}: {e} where torch gives "
-                               f"{to_numpy(t_out)!r}", prog) from e
-            except Exception as e:
-                raise Mismatch("raises", op, f"{type(e).__name__}: {e}", prog) from e
-            # The rounding of a sum (matmul, reductions, add) scales with its terms:
-            # bounded there by the operands as well as by the result.
-            terms = [t_nodes[a] for a in args] if op in SUMS else []
-            scale = finite_scale([t_out, *terms])
-            why = compare(g_out, t_out, rtol, rtol * scale)
-            if why:
-                raise Mismatch("forward", op, why, prog)
-            g_nodes.append(g_out)
-            t_nodes.append(t_out)
-        _check_gradients(prog, g_nodes, t_nodes, _torch_pow_hessian_wrong(prog, t_nodes))
-
-
-def _torch_pow_hessian_wrong(prog: Program, t_nodes: list) -> bool:
-    """Whether a tensor ** tensor step has a zero base or a zero exponent.
-
-    torch 2.13's double backward of pow is wrong there (its first-order rules are masked
-    with where(), so d/dy of the base rule is 0 at y == 0 and the zero-base rule gives
-    nan): its Hessian of x**y at y = 0 is not even symmetric. Those second derivatives are
-    checked against the closed form in test_edge_values.py instead of against torch.
-    """
-    for op, args, p in prog.steps:
-        if op == "pow":
-            base, exponent = t_nodes[args[0]], t_nodes[args[1]]
-        elif op == "rconst" and p["how"] == "rpow":
-            base, exponent = torch.tensor(abs(p["k"])), t_nodes[args[0]]
-        else:
-            continue
-        if bool((base == 0).any()) or bool((exponent == 0).any()):
-            return True
-    return False
-
-
-def _root(B: Any, nodes: list, prog: Program) -> Any:
-    root = None
-    for w, i in zip(prog.weights, _sinks(prog)):
-        term = nodes[i] * w
-        term = term if prog.kind == "value" else term.sum()
-        root = term if root is None else root + term
-    return root
-
-
-def _check_gradients(prog: Program, g_nodes: list, t_nodes: list, skip_hessian: bool) -> None:
-    n = len(prog.leaves)
-    rtol = tolerance(prog.dtype)
-    g_root, t_root = _root(GG, g_nodes, prog), _root(TT, t_nodes, prog)
-    create = prog.second_order
-    # The gradients of every node, not just the leaves, set the scale of the rounding a
-    # leaf's gradient may carry (a sum of terms that cancel keeps their rounding).
-    every = torch.autograd.grad(t_root, t_nodes, retain_graph=True, allow_unused=True,
-                                materialize_grads=True)
-    try:
-        g_grads = GG.grad(g_root, g_nodes[:n], create)
-    except Exception as e:
-        raise Mismatch("raises", "backward", f"{type(e).__name__}: {e}", prog) from e
-    t_grads = TT.grad(t_root, t_nodes[:n], create)
-    atol = rtol * max(1.0, finite_scale(every))
-    for i, (gg, tg) in enumerate(zip(g_grads, t_grads)):
-        why = compare(gg, tg, rtol, atol, check_dtype=prog.kind == "tensor")
-        if why:
-            raise Mismatch("gradient", f"leaf n{i}", why, prog)
-    if create:
-        _check_second_order(prog, g_nodes[:n], t_nodes[:n], g_grads, t_grads, skip_hessian)
-
-
-def _check_second_order(prog: Program, g_leaves: list, t_leaves: list, g_grads: list,
-                        t_grads: list, skip_torch: bool) -> None:
-    """Hessian-vector products: d/dx of sum(grad_i * v_i) with v = 1, -2, 3, ..."""
-    g_s, t_s = 0.0, 0.0
-    for i, (gg, tg) in enumerate(zip(g_grads, t_grads)):
-        v = (-2.0) ** i if i else 1.0
-        g_term, t_term = gg * v, tg * v
-        if prog.kind == "tensor":
-            g_term = g_term.sum() if isinstance(g_term, Node) else float(np.sum(g_term))
-            t_term = t_term.sum()
-        g_s, t_s = g_s + g_term, t_s + t_term
-    if not isinstance(g_s, Node):
-        g_hess = [np.zeros_like(to_numpy(x)) for x in g_leaves]
-    else:
-        try:
-            g_hess = GG.grad(g_s, g_leaves, False)
-        except Exception as e:
-            raise Mismatch("raises", "second backward", f"{type(e).__name__}: {e}",
-                           prog) from e
-    if skip_torch:  # gategrad's second backward ran; torch is no reference here (see
-        return  # _torch_pow_hessian_wrong)
-    if t_s.requires_grad:
-        t_hess = TT.grad(t_s, t_leaves, False)
-    else:
-        t_hess = [torch.zeros_like(x) for x in t_leaves]
-    rtol = tolerance(prog.dtype, 2)
-    atol = rtol * max(1.0, finite_scale(t_hess), finite_scale(t_grads))
-    for i, (gh, th) in enumerate(zip(g_hess, t_hess)):
-        why = compare(gh, th, rtol, atol, check_dtype=False)
-        if why:
-            raise Mismatch("second derivative", f"leaf n{i}", why, prog)
-
-
-OpCheck = Callable[[Program], None]

@@ -18,7 +18,8 @@ import os
 import numpy as np
 import pytest
 import torch  # a dev dependency: never skipped
-from fuzz_graphs import FAMILIES, SCALAR_FAMILIES, DrawChooser, check_program, draw_program
+from fuzz_check import check_program
+from fuzz_graphs import FAMILIES, SCALAR_FAMILIES, DrawChooser, draw_program
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
