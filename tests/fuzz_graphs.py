@@ -46,13 +46,18 @@ class Chooser:
 class DrawChooser(Chooser):
     """Choices from hypothesis' ``data.draw`` (the test suite: derandomized, shrinking)."""
 
-    def __init__(self, data: Any) -> None:
-        from hypothesis import strategies as st
+    _strategies: dict = {}  # one strategy per range: building one costs more than a draw
 
-        self._data, self._st = data, st
+    def __init__(self, data: Any) -> None:
+        self._data = data
 
     def integer(self, lo: int, hi: int) -> int:
-        return self._data.draw(self._st.integers(lo, hi))
+        strategy = self._strategies.get((lo, hi))
+        if strategy is None:
+            from hypothesis import strategies as st
+
+            strategy = self._strategies[lo, hi] = st.integers(lo, hi)
+        return self._data.draw(strategy)
 
 
 class RandomChooser(Chooser):
@@ -66,16 +71,22 @@ class RandomChooser(Chooser):
 
 
 def draw_number(c: Chooser, dtype: type) -> float:
-    """A leaf element: mostly moderate, often a small integer (ties), sometimes huge/tiny."""
-    kind = c.integer(0, 19)
+    """A leaf element: mostly moderate, often a small integer (ties), sometimes huge/tiny.
+
+    One draw decoded into (kind, value): hypothesis' per-draw cost dominates the test.
+    """
+    u = c.integer(0, 2**22 - 1)
+    kind, r = u % 20, u // 20
     if kind < 5:
-        return float(c.integer(-2, 2))  # ties for max/min/amax, zeros for relu/abs
+        return float(r % 5 - 2)  # ties for max/min/amax, zeros for relu/abs
     if kind < 16:
-        return c.integer(-3000, 3000) / 1000
+        return (r % 6001 - 3000) / 1000
     if kind < 19:  # wide magnitudes, within the dtype's range
         top = 300 if dtype is np.float64 else 36
-        return c.choice([1, -1]) * c.integer(1, 9) * 10.0 ** c.integer(-top, top)
-    return float(np.array(c.choice(SPECIALS[dtype]), dtype=dtype))
+        exponent = (r // 18) % (2 * top + 1) - top
+        return (1 if r % 2 else -1) * (1 + (r // 2) % 9) * 10.0**exponent
+    specials = SPECIALS[dtype]
+    return float(np.array(specials[r % len(specials)], dtype=dtype))
 
 
 # -- the op table: name -> (arity, build(c, kind) -> params) --------------------------------

@@ -7,7 +7,7 @@ intermediate forward value, the gradient of every leaf and, for a quarter of the
 (all of them in the ``second_order`` tests), Hessian-vector products via
 ``create_graph=True``. nan and ±inf must sit where torch has them.
 
-Examples per test: ``GATEGRAD_FUZZ_EXAMPLES`` (default 150, CI-sized). The long run that
+Examples per test: ``GATEGRAD_FUZZ_EXAMPLES`` (default 100, CI-sized). The long run that
 collects every distinct failure is ``benchmarks/fuzz_torch.py``.
 """
 
@@ -23,7 +23,7 @@ from fuzz_graphs import FAMILIES, SCALAR_FAMILIES, DrawChooser, draw_program
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("GATEGRAD_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("GATEGRAD_FUZZ_EXAMPLES", "100"))
 # Shrinking a failure to a minimal graph takes minutes; GATEGRAD_FUZZ_SHRINK=0 skips it
 # (the first failing graph is reported as drawn).
 PHASES = [p for p in Phase if p is not Phase.shrink or os.environ.get("GATEGRAD_FUZZ_SHRINK",
