@@ -159,8 +159,9 @@ def _check_gradients(prog: Program, g_nodes: list, t_nodes: list, skip_hessian: 
     create = prog.second_order
     # The gradients of every node, not just the leaves, set the scale of the rounding a
     # leaf's gradient may carry (a sum of terms that cancel keeps their rounding).
-    every = torch.autograd.grad(t_root, t_nodes, retain_graph=True, allow_unused=True,
-                                materialize_grads=True)
+    every = list(torch.autograd.grad(t_root, t_nodes, retain_graph=True, allow_unused=True,
+                                     materialize_grads=True))
+    every += _quotient_terms(prog, t_nodes, every)
     try:
         g_grads = GG.grad(g_root, g_nodes[:n], create)
     except Exception as e:
@@ -173,6 +174,19 @@ def _check_gradients(prog: Program, g_nodes: list, t_nodes: list, skip_hessian: 
             raise Mismatch("gradient", f"leaf n{i}", why, prog)
     if create:
         _check_second_order(prog, g_nodes[:n], t_nodes[:n], g_grads, t_grads, skip_hessian)
+
+
+def _quotient_terms(prog: Program, t_nodes: list, every: list) -> list:
+    """The two terms each division adds to its divisor's gradient, g / b and g * (a/b) / b:
+    for ``x / x`` at a tiny x they are huge and cancel, leaving rounding of their size."""
+    n, terms = len(prog.leaves), []
+    for j, (op, args, p) in enumerate(prog.steps):
+        if op == "div" or op == "rconst" and p["how"] == "rdiv":
+            divisor = args[1] if op == "div" else args[0]  # rconst: k / args[0]
+            g, b = every[n + j].detach(), t_nodes[divisor].detach()
+            with torch.no_grad():
+                terms += [g / b, g * t_nodes[n + j].detach() / b]
+    return terms
 
 
 def _check_second_order(prog: Program, g_leaves: list, t_leaves: list, g_grads: list,
