@@ -18,11 +18,19 @@ class Node:
     arguments (an exponent, a reduction axis) and ``_saved`` what its forward saved for
     backward (Tensor only; None when nothing is). Inputs sit in two slots rather than a
     tuple: one object per node instead of two halves the garbage collector's work.
+
+    ``_version`` counts the writes to ``.data`` (the setter below; the optimizers write
+    through it). ``_seen`` is the sum of the versions of the node and its inputs when the
+    forward ran: versions only grow, so backward finds any write since by comparing the
+    sums, and refuses to mix old and new values (RuntimeError). A write into the array
+    itself (``t.data[...] = x``, or a numpy view of it) cannot be seen: do not.
     """
 
-    __slots__ = ("data", "grad", "label", "_gate", "_a", "_b", "_ctx")
+    __slots__ = ("_data", "grad", "label", "_gate", "_a", "_b", "_ctx", "_version", "_seen")
 
-    data: Any  # float (Value) or np.ndarray (Tensor)
+    _data: Any  # float (Value) or np.ndarray (Tensor)
+    _version: int
+    _seen: int
     grad: Any  # like data; a Tensor's is None until a backward reaches it
     label: str
     _gate: Gate | None
@@ -32,6 +40,17 @@ class Node:
     _saved: Any
     requires_grad: bool
     _is_scalar: bool
+
+    @property
+    def data(self) -> Any:
+        """The number (Value) or array (Tensor) this node holds. Setting it counts as a
+        write: a backward through a graph that used the old value raises RuntimeError."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        self._version += 1
 
     @property
     def _prev(self) -> tuple[Node, ...]:
@@ -63,6 +82,7 @@ class Node:
         def sqrt(self: _N) -> _N: ...
         def tanh(self: _N) -> _N: ...
         def sigmoid(self: _N) -> _N: ...
+        def softplus(self: _N) -> _N: ...
         def relu(self: _N) -> _N: ...
         def leaky_relu(self: _N) -> _N: ...
         def abs(self: _N) -> _N: ...

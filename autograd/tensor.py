@@ -13,16 +13,32 @@ from . import tensor_gates as T
 from .engine import _mode
 from .node import Node
 from .row import Gate
-from .tensor_args import _axis, _index, _labels, as_array
+from .tensor_args import (
+    _axis,
+    _index,
+    _labels,
+    as_array,
+    check_requires_grad,
+    numeric_dtype,
+    shape_arg,
+)
 
 
 class Tensor(Node):
     """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None).
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``: ints and bools become
-    float64, float32 stays float32. Arithmetic with numbers, arrays and Tensors
-    broadcasts as numpy; element-wise methods (exp, log, sqrt, tanh, sigmoid, relu,
-    leaky_relu, abs) come from the gate table. Comparisons give boolean arrays.
+    float64, float32 stays float32; ``data`` is copied, so the Tensor never shares (nor
+    an optimizer changes) the caller's array. Only a float Tensor may require grad
+    (TypeError for an explicit int or bool dtype). Truth and iteration follow numpy: a
+    one-element Tensor is true when its element is, a larger one raises; iterating goes
+    over the first axis, and a 0-d Tensor cannot be iterated. Arithmetic with numbers,
+    arrays and Tensors broadcasts as numpy; element-wise methods (exp, log, sqrt, tanh,
+    sigmoid, softplus, relu, leaky_relu, abs) come from the gate table. Comparisons give
+    boolean arrays. Setting ``.data`` (``W.data -= lr * W.grad``, as the optimizers do)
+    is seen: a backward through a graph built before it raises RuntimeError. A write
+    into the array in place (``W.data[...] = x``, ``np.copyto``, a view) is not: rebuild
+    the graph after one.
     """
 
     __slots__ = ("requires_grad", "_saved")
@@ -32,9 +48,10 @@ class Tensor(Node):
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  label: str = "") -> None:
-        self.data = as_array(data, dtype)
+        self._data = as_array(data, dtype, copy=True)
+        self._version = self._seen = 0
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = check_requires_grad(requires_grad, self.data.dtype)
         self.label = label
         self._gate = self._a = self._b = None
         self._ctx = ()
@@ -51,8 +68,25 @@ class Tensor(Node):
     size = property(lambda self: self.data.size, doc="The number of elements of ``.data``.")
 
     def __len__(self) -> int:
-        """The length of the first axis."""
+        """The length of the first axis (TypeError for a 0-d Tensor, as numpy)."""
+        if self.data.ndim == 0:
+            raise TypeError(f"len() of a 0-d Tensor ({self.data.item()!r}): it has no axis")
         return len(self.data)
+
+    def __bool__(self) -> bool:
+        """Whether the one element is nonzero; ValueError for more elements (numpy's rule)."""
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a Tensor of shape {self.shape} is "
+                             "ambiguous: use .data.any() or .data.all()")
+        return bool(self.data.reshape(-1)[0])
+
+    def __iter__(self) -> Any:
+        """The Tensors along the first axis (each ``self[i]``, in the graph)."""
+        return (self[i] for i in range(len(self)))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # ``np.asarray(t)``: the numbers (a copy), never an object array of Tensors
+        return np.array(self.data, dtype=dtype)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (the array itself, not a copy)."""
@@ -64,7 +98,9 @@ class Tensor(Node):
 
     def detach(self) -> Tensor:
         """A new Tensor with the same data and label, cut off from the graph (no grad)."""
-        return Tensor(self.data, label=self.label)
+        out = _make(self.data, False)  # the same array, as PyTorch's detach
+        out.label = self.label
+        return out
 
     def __add__(self, other: Any) -> Tensor:
         """self + other (the add gate); numbers, arrays and Tensors broadcast as numpy."""
@@ -137,16 +173,20 @@ class Tensor(Node):
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Values limited to [min, max] (either may be None); the gradient passes only
         where the value was inside."""
+        for name, v in (("min", min), ("max", max)):
+            if v is not None and not isinstance(v, (numbers.Real, np.bool_)):
+                raise TypeError(f"clip: {name} must be a number or None, got "
+                                f"{type(v).__name__} {v!r:.60}")
         lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
         return self._apply(T.CLIP, lo, hi)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(self)) along ``axis``, computed stably (the log_softmax gate)."""
-        return self._apply(T.LOG_SOFTMAX, _axis(axis, self.ndim))
+        return self._apply(T.LOG_SOFTMAX, _softmax_axis(axis, self.ndim))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(self) / sum(exp(self)) along ``axis``, computed stably (the softmax gate)."""
-        return self._apply(T.SOFTMAX, _axis(axis, self.ndim))
+        return self._apply(T.SOFTMAX, _softmax_axis(axis, self.ndim))
 
     def cross_entropy(self, labels: Any) -> Tensor:
         """Mean softmax cross-entropy of these (N, C) scores against integer ``labels``.
@@ -176,12 +216,13 @@ class Tensor(Node):
     def argmax(self, axis: int | None = None) -> Any:
         """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
         array, not a node (an index has no gradient)."""
-        return np.argmax(self.data, axis=None if axis is None else _axis(axis, self.ndim))
+        return np.argmax(self.data, axis=_axis(axis, self.ndim, "argmax: axis", several=False))
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in ``shape`` (ints or one tuple); ValueError if the sizes differ."""
-        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        shape = shape_arg(shape, "reshape: shape")
         try:
             data = self.data.reshape(shape)
         except (ValueError, TypeError):
@@ -196,24 +237,24 @@ class Tensor(Node):
             asked = axes[0]
         if asked is None or len(asked) == 0:
             return self._apply(T.TRANSPOSE, None)
-        given = tuple(int(a) for a in asked)
-        axes = tuple(a % max(self.ndim, 1) for a in given)
-        if sorted(axes) != list(range(self.ndim)) or any(
-                not -self.ndim <= a < self.ndim for a in given):
-            raise ValueError(f"transpose: axes {given} are not a permutation of the "
+        axes = _axis(tuple(asked) if isinstance(asked, list) else asked, self.ndim,
+                     "transpose: axes")
+        if not isinstance(axes, tuple) or len(axes) != self.ndim:
+            raise ValueError(f"transpose: axes {asked!r} are not a permutation of the "
                              f"{self.ndim} axes of shape {self.shape}")
         return self._apply(T.TRANSPOSE, axes)
 
     def astype(self, dtype: Any) -> Tensor:
-        """This Tensor in ``dtype`` (a new array); the gradient goes back in the old one."""
-        return self._apply(T.CAST, np.dtype(dtype))
+        """This Tensor in ``dtype`` (a new array); the gradient goes back in the old one.
+
+        Bool, int and float dtypes only (TypeError otherwise); an int or bool result is a
+        constant, cut off from the graph (an integer has no gradient, as in PyTorch)."""
+        return self._apply(T.CAST, numeric_dtype(dtype))
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """The Tensor with ``axis1`` and ``axis2`` exchanged; ValueError if out of range."""
-        for axis in (axis1, axis2):
-            if not -self.ndim <= axis < self.ndim:
-                raise ValueError(f"swapaxes: axis {axis} is out of range for a Tensor of "
-                                 f"shape {self.shape}")
+        axis1 = _axis(axis1, self.ndim, "swapaxes: axis1", several=False)
+        axis2 = _axis(axis2, self.ndim, "swapaxes: axis2", several=False)
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self._apply(T.TRANSPOSE, tuple(axes))
@@ -285,9 +326,9 @@ class Tensor(Node):
     def _apply(self, gate: Gate, *ctx: Any) -> Tensor:
         """A one-input gate on this Tensor, without the row's domain check."""
         if gate.saves:
-            data, saved = gate.array(self.data, *ctx)
+            data, saved = gate.array(self._data, *ctx)
             return _node(data, gate, self, None, ctx, saved)
-        return _node(gate.array(self.data, *ctx), gate, self, None, ctx)
+        return _node(gate.array(self._data, *ctx), gate, self, None, ctx)
 
     _binary = staticmethod(lambda gate, a, b: apply(gate, a, b))
 
@@ -312,6 +353,13 @@ for _row in G.ROWS:
 
 
 _new = object.__new__
+
+
+def _softmax_axis(axis: Any, ndim: int) -> Any:
+    """The softmax axis: a 0-d Tensor is one row of one (axis 0 or -1, as PyTorch)."""
+    if ndim == 0 and axis in (0, -1) and isinstance(axis, (int, np.integer)):
+        return None
+    return _axis(axis, ndim)
 
 
 def _values(x: Any) -> Any:
@@ -345,7 +393,9 @@ def _make(data: np.ndarray, requires_grad: bool, gate: Gate | None = None,
           saved: Any = None) -> Tensor:
     """The one place Tensors are made, apart from ``Tensor(...)`` (which checks its data)."""
     out = _new(Tensor)
-    out.data = data
+    out._data = data
+    out._version = 0
+    out._seen = 0 if a is None else a._version + (0 if b is None else b._version)
     out.grad = None
     out.label = ""
     out.requires_grad = requires_grad
@@ -373,13 +423,14 @@ def apply(gate: Gate, a: Any, b: Any) -> Tensor:
     a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
     a = _lift(a, b if b_t else None) if not a_t else a
     b = _lift(b, a) if not b_t else b
-    return _node(gate.array(a.data, b.data), gate, a, b, ())
+    return _node(gate.array(a._data, b._data), gate, a, b, ())
 
 
 def _node(data: Any, gate: Gate, a: Tensor, b: Tensor | None, ctx: tuple,
           saved: Any = None) -> Tensor:
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad):
+    if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad) and (
+            data.dtype.kind == "f"):  # an int or bool result has no gradient (astype)
         return _make(data, True, gate, a, b, ctx, saved)
     return _make(data, False)

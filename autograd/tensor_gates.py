@@ -13,7 +13,7 @@ import numpy as np
 
 from .engine import unbroadcast
 from .gates import Gate
-from .ops import exp, is_node, values
+from .ops import exp, is_node, select, values
 
 
 def broadcast_to(g: Any, shape: tuple) -> Any:
@@ -112,31 +112,37 @@ def _inverse(axes: tuple | None) -> tuple | None:
     return None if axes is None else tuple(int(i) for i in np.argsort(axes))
 
 
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    top = _finite_max(x, axis)
-    return top + np.log(np.exp(x - top).sum(axis=axis, keepdims=True))
+def _shifted(x: np.ndarray, axis: Any) -> np.ndarray:
+    """``x`` minus its max along ``axis``: the shift that keeps exp from overflowing.
+
+    Subtracting first is what keeps log_softmax exact at huge logits: ``(x - max) - log
+    Σ exp(x - max)`` never adds a small term to a large one. A +inf in a row gives nan
+    in the whole row (inf - inf), as in PyTorch; a size-0 axis stays empty.
+    """
+    with np.errstate(invalid="ignore"):
+        return x - x.max(axis=axis, keepdims=True, initial=-np.inf)
 
 
-def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - _finite_max(x, axis))
-    return e / e.sum(axis=axis, keepdims=True)
+def _log_softmax(x: np.ndarray, axis: Any) -> np.ndarray:
+    shifted = _shifted(x, axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def _finite_max(x: np.ndarray, axis: int) -> np.ndarray:
-    """The max along ``axis``, the shift that keeps exp from overflowing (0 where ±inf)."""
-    top = x.max(axis=axis, keepdims=True)
-    if not np.isfinite(top).all():
-        top = np.where(np.isfinite(top), top, 0)
-    return top
+def _softmax(x: np.ndarray, axis: Any) -> np.ndarray:
+    e = np.exp(_shifted(x, axis))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return e / e.sum(axis=axis, keepdims=True)
 
 
 def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple:
     """The mean loss, and the softmax saved for backward (it would cost as much again)."""
-    shifted = scores - _finite_max(scores, 1)
+    shifted = _shifted(scores, 1)
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
-    loss = (np.log(total[:, 0]) - shifted[np.arange(len(labels)), labels]).mean()
-    return loss, e / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = (np.log(total[:, 0]) - shifted[np.arange(len(labels)), labels]).mean()
+        return loss, e / total
 
 
 def _cross_entropy_grad(g: Any, out: Any, scores: Any, labels: np.ndarray,
@@ -197,7 +203,7 @@ SCATTER = G("scatter", "scatter", None, lambda g, index, shape: scatter(g, index
             (lambda g, out, x, index, shape: g[index],))
 BROADCAST_TO = G("broadcast_to", "broadcast", None, np.broadcast_to,
                  (lambda g, out, x, shape: unbroadcast(g, x.shape),))
-LOG_SOFTMAX = G("log_softmax", "log_softmax", None, lambda x, axis: x - _logsumexp(x, axis),
+LOG_SOFTMAX = G("log_softmax", "log_softmax", None, _log_softmax,
                 (lambda g, out, x, axis: g - exp(out) * g.sum(axis=axis, keepdims=True),),
                 label=_axis_label("log_softmax"))
 SOFTMAX = G("softmax", "softmax", None, _softmax,
@@ -209,7 +215,7 @@ CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_g
 CAST = G("cast", "cast", None, lambda x, dtype: x.astype(dtype),
          (lambda g, out, x, dtype: g.astype(x.dtype),))
 CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
-         (lambda g, out, x, lo, hi: g * _clip_mask(x, lo, hi),), label=_clip_label)
+         (lambda g, out, x, lo, hi: select(_clip_mask(x, lo, hi), g),), label=_clip_label)
 del G
 
 ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance(g, Gate))
