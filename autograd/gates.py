@@ -54,7 +54,7 @@ POW = G("pow", "**", F.scalar_pow, F.array_pow,
         helpers=frozenset({"mul", "add", "tanh"}))
 # a ** c with c a plain number: no gradient for c, and no log(a) (so a may be negative)
 POWC = G("powc", "**", F.scalar_pow, F.array_pow,
-         (lambda g, out, a, c: select(c != 0, _pow_base(g, a, c)),),  # x ** 0: exactly 0
+         (lambda g, out, a, c: _pow_base(g, a, c) if c else select(False, g),),  # x**0: 0
          domain=F.check_pow, label=lambda ctx: f"**{_num(ctx[0])}",
          safe=lambda x: x.tanh() ** 3, helpers=frozenset({"tanh"}))
 NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,), safe=lambda x: -x)
@@ -190,14 +190,14 @@ def select(keep: Any, x: Any) -> Any:
         return x._apply(SELECT, keep)
     if isinstance(x, np.ndarray) or isinstance(keep, np.ndarray):
         x = np.asarray(x)
-        return np.where(keep, x, np.zeros((), x.dtype))
+        return np.where(keep, x, x.dtype.type(0))
     return x if keep else 0.0
 
 
 def _above_zero_or_nan(x: Any) -> Any:
-    # relu passes its gradient where x > 0 and, as PyTorch does, at nan (not x <= 0)
+    # relu passes its gradient where x > 0 and, as PyTorch does, at nan: not x <= 0
     x = values(x)
-    return (x > 0) | (x != x)
+    return ~(x <= 0) if isinstance(x, np.ndarray) else not x <= 0
 
 
 def _keeps(g: Any, a: Any, b: Any) -> Any:

@@ -182,11 +182,11 @@ class Tensor(Node):
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(self)) along ``axis``, computed stably (the log_softmax gate)."""
-        return self._apply(T.LOG_SOFTMAX, _softmax_axis(axis, self.ndim))
+        return self._apply(T.LOG_SOFTMAX, _softmax_axis(axis, self.shape))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(self) / sum(exp(self)) along ``axis``, computed stably (the softmax gate)."""
-        return self._apply(T.SOFTMAX, _softmax_axis(axis, self.ndim))
+        return self._apply(T.SOFTMAX, _softmax_axis(axis, self.shape))
 
     def cross_entropy(self, labels: Any) -> Tensor:
         """Mean softmax cross-entropy of these (N, C) scores against integer ``labels``.
@@ -199,15 +199,15 @@ class Tensor(Node):
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The sum over ``axis`` (None: all elements; an int or a tuple of ints)."""
-        return self._apply(T.SUM, _axis(axis, self.ndim), bool(keepdims))
+        return self._apply(T.SUM, _axis(axis, self.shape), bool(keepdims))
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The mean over ``axis`` (None: all elements; an int or a tuple of ints)."""
-        return self._apply(T.MEAN, _axis(axis, self.ndim), bool(keepdims))
+        return self._apply(T.MEAN, _axis(axis, self.shape), bool(keepdims))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The largest element (along ``axis``); the gradient is split among ties."""
-        return self._apply(T.AMAX, _axis(axis, self.ndim), bool(keepdims))
+        return self._apply(T.AMAX, _axis(axis, self.shape), bool(keepdims))
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The smallest element (along ``axis``); the gradient is split among ties."""
@@ -216,7 +216,7 @@ class Tensor(Node):
     def argmax(self, axis: int | None = None) -> Any:
         """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
         array, not a node (an index has no gradient)."""
-        return np.argmax(self.data, axis=_axis(axis, self.ndim, "argmax: axis", several=False))
+        return np.argmax(self.data, axis=_axis(axis, self.shape, "argmax: axis", several=False))
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in ``shape`` (ints or one tuple); ValueError if the sizes differ."""
@@ -237,7 +237,7 @@ class Tensor(Node):
             asked = axes[0]
         if asked is None or len(asked) == 0:
             return self._apply(T.TRANSPOSE, None)
-        axes = _axis(tuple(asked) if isinstance(asked, list) else asked, self.ndim,
+        axes = _axis(tuple(asked) if isinstance(asked, list) else asked, self.shape,
                      "transpose: axes")
         if not isinstance(axes, tuple) or len(axes) != self.ndim:
             raise ValueError(f"transpose: axes {asked!r} are not a permutation of the "
@@ -253,8 +253,8 @@ class Tensor(Node):
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """The Tensor with ``axis1`` and ``axis2`` exchanged; ValueError if out of range."""
-        axis1 = _axis(axis1, self.ndim, "swapaxes: axis1", several=False)
-        axis2 = _axis(axis2, self.ndim, "swapaxes: axis2", several=False)
+        axis1 = _axis(axis1, self.shape, "swapaxes: axis1", several=False)
+        axis2 = _axis(axis2, self.shape, "swapaxes: axis2", several=False)
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self._apply(T.TRANSPOSE, tuple(axes))
@@ -355,11 +355,11 @@ for _row in G.ROWS:
 _new = object.__new__
 
 
-def _softmax_axis(axis: Any, ndim: int) -> Any:
+def _softmax_axis(axis: Any, shape: tuple) -> Any:
     """The softmax axis: a 0-d Tensor is one row of one (axis 0 or -1, as PyTorch)."""
-    if ndim == 0 and axis in (0, -1) and isinstance(axis, (int, np.integer)):
+    if shape == () and axis in (0, -1) and isinstance(axis, (int, np.integer)):
         return None
-    return _axis(axis, ndim)
+    return _axis(axis, shape)
 
 
 def _values(x: Any) -> Any:

@@ -67,8 +67,8 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
-def _axis(axis: Any, ndim: int, what: str = "axis", several: bool = True) -> Any:
-    """An axis argument checked against ``ndim`` and made non-negative: None, an int or
+def _axis(axis: Any, shape: tuple, what: str = "axis", several: bool = True) -> Any:
+    """An axis argument checked against ``shape`` and made non-negative: None, an int or
     (``several``) a tuple or list of distinct ints. TypeError or ValueError naming the
     argument otherwise: the one check of every axis argument of Tensor's methods."""
     if axis is None:
@@ -79,9 +79,11 @@ def _axis(axis: Any, ndim: int, what: str = "axis", several: bool = True) -> Any
         kinds = "an int or a tuple of ints" if several else "an int"
         raise TypeError(f"{what} must be {kinds}, got {type(axis).__name__} {axis!r:.60}")
     axes = (axis,) if single else tuple(axis)
+    ndim = len(shape)
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{what} {a} is out of range for a Tensor with {ndim} dimensions")
+            raise ValueError(f"{what} {a} is out of range for a Tensor of shape {shape} "
+                             f"({ndim} dimensions)")
     normal = tuple(int(a) % max(ndim, 1) for a in axes)
     if len(set(normal)) != len(normal):
         raise ValueError(f"{what} {axis!r} repeats an axis")

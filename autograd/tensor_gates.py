@@ -7,6 +7,7 @@ or the dual helpers below, so they also run on nodes when ``create_graph=True``.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
@@ -112,35 +113,41 @@ def _inverse(axes: tuple | None) -> tuple | None:
     return None if axes is None else tuple(int(i) for i in np.argsort(axes))
 
 
-def _shifted(x: np.ndarray, axis: Any) -> np.ndarray:
-    """``x`` minus its max along ``axis``: the shift that keeps exp from overflowing.
+def _row_max(x: np.ndarray, axis: Any) -> tuple[np.ndarray, Any]:
+    """The max along ``axis`` (the shift that keeps exp from overflowing), and a context
+    for the arithmetic after it: quiet where a max is ±inf or nan (or the axis empty),
+    whose rows are nan as in PyTorch; a plain no-op otherwise (np.errstate costs 3 µs).
 
-    Subtracting first is what keeps log_softmax exact at huge logits: ``(x - max) - log
-    Σ exp(x - max)`` never adds a small term to a large one. A +inf in a row gives nan
-    in the whole row (inf - inf), as in PyTorch; a size-0 axis stays empty.
+    Subtracting the max first is what keeps log_softmax exact at huge logits: ``(x -
+    max) - log Σ exp(x - max)`` never adds a small term to a large one.
     """
-    with np.errstate(invalid="ignore"):
-        return x - x.max(axis=axis, keepdims=True, initial=-np.inf)
+    top = x.max(axis=axis, keepdims=True, initial=-np.inf)
+    if np.isfinite(top).all():
+        return top, contextlib.nullcontext()
+    return top, np.errstate(divide="ignore", invalid="ignore")
 
 
 def _log_softmax(x: np.ndarray, axis: Any) -> np.ndarray:
-    shifted = _shifted(x, axis)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    top, quiet = _row_max(x, axis)
+    with quiet:
+        shifted = x - top
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _softmax(x: np.ndarray, axis: Any) -> np.ndarray:
-    e = np.exp(_shifted(x, axis))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    top, quiet = _row_max(x, axis)
+    with quiet:
+        e = np.exp(x - top)
         return e / e.sum(axis=axis, keepdims=True)
 
 
 def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple:
     """The mean loss, and the softmax saved for backward (it would cost as much again)."""
-    shifted = _shifted(scores, 1)
-    e = np.exp(shifted)
-    total = e.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    top, quiet = _row_max(scores, 1)
+    with quiet:
+        shifted = scores - top
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
         loss = (np.log(total[:, 0]) - shifted[np.arange(len(labels)), labels]).mean()
         return loss, e / total
 
