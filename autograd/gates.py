@@ -67,7 +67,9 @@ LOG = G("log", "log", F.scalar_log, F.array_log, (lambda g, out, a: divide(g, a)
         "(a Tensor gives -inf at 0 and nan below, as numpy).", domain=F.check_log,
         cli=("log",), safe=lambda x: (x * x + 0.5).log(), helpers=frozenset({"mul", "add"}))
 SQRT = G("sqrt", "sqrt", F.scalar_sqrt, F.array_sqrt,
-         (lambda g, out, a: g * 0.5 * power(out, -1),),  # inf at 0, not an error
+         # g / (2 sqrt(x)), divided rather than times out**-1: ±inf at ±0 (the sign of
+         # zero kept), and no 1/out**2 (inf for a tiny out) in the second derivative
+         (lambda g, out, a: divide(g * 0.5, out),),
          method="sqrt", doc="The square root. Raises ValueError for a negative Value "
          "(a Tensor gives nan there, as numpy).", domain=F.check_sqrt, cli=("sqrt",),
          safe=lambda x: (x * x + 0.5).sqrt(), helpers=frozenset({"mul", "add"}))
@@ -109,9 +111,8 @@ ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance
 # x where keep, else 0, the mask a constant: the gate of ``select`` when the rules run on
 # nodes. A helper of the rules (as tensor_gates' scatter), not a gate users call, so it is
 # not one of the ROWS (no method, no CLI name, not drawn in random graphs by itself).
-SELECT = G("select", "select", lambda x, keep: x if keep else 0.0,
-           lambda x, keep: np.where(keep, x, np.zeros((), x.dtype)),
-           (lambda g, out, x, keep: select(keep, g),))
+SELECT = G("select", "select", lambda x, keep: select(keep, x),
+           lambda x, keep: select(keep, x), (lambda g, out, x, keep: select(keep, g),))
 del G
 
 
@@ -126,8 +127,8 @@ def values(x: Any) -> Any:
 def sign(x: Any) -> Any:
     """-1, 0 or 1, as a constant: a step has no gradient to record.
 
-    0 at nan, as PyTorch's ``sgn``: a kinked gate gives a nan input no gradient (relu's
-    mask does the same), rather than nan (numpy's ``sign``).
+    0 at nan, as PyTorch's ``sgn`` (numpy's ``sign`` gives nan): abs'(nan) is 0 in both
+    frameworks, where relu passes its gradient at nan (PyTorch's masks, followed here).
     """
     x = values(x)
     if isinstance(x, np.ndarray):
@@ -227,9 +228,12 @@ def _pow_base(g: Any, a: Any, b: Any) -> Any:
     # which leaves the derivatives in a and b untouched (so the second derivative d/db of
     # this is a**(b-1) = 1/a at b == 0, as it must be). At b == 0 with a**(b-1) inf or
     # nan (a tiny or nan), the limit 0 is selected rather than multiplied by it.
+    # g * (b * a**(b-1)), as PyTorch groups it: g * b may underflow to 0 (g small, b
+    # subnormal) or overflow (b huge, and in the second derivative b * (b-1)) where b *
+    # a**(b-1) is a plain number.
     av, bv = values(a), values(b)
     p = power(_one_where(a, (av == 0) & (bv == 0)), b - 1)
-    return g * b * select((bv != 0) | np.isfinite(values(p)), p)
+    return g * (b * select((bv != 0) | np.isfinite(values(p)), p))
 
 
 def _pow_exponent(g: Any, out: Any, a: Any, b: Any) -> Any:

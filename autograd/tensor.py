@@ -85,7 +85,11 @@ class Tensor(Node):
         return (self[i] for i in range(len(self)))
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        # ``np.asarray(t)``: the numbers (a copy), never an object array of Tensors
+        # ``np.asarray(t)``: the numbers, never an object array of Tensors. A copy, so that
+        # numpy code cannot write into the graph unseen, unless copy=False asks for the
+        # array itself.
+        if copy is False and (dtype is None or np.dtype(dtype) == self.dtype):
+            return self.data
         return np.array(self.data, dtype=dtype)
 
     def numpy(self) -> np.ndarray:

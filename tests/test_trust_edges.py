@@ -71,12 +71,15 @@ def test_the_sign_of_zero_survives_the_power_rule():
     assert t.grad.tolist() == [math.inf]  # -2 * (-0.0)**-3 = -2 * -inf
 
 
-def test_abs_gives_nan_no_gradient():
-    # Convention (as PyTorch's sgn): the kinked gates give a nan input gradient 0,
-    # abs'(nan) = 0 (numpy's sign would say nan).
+def test_abs_gives_nan_no_gradient_and_relu_passes_it():
+    # Convention, PyTorch's: abs'(nan) = sgn(nan) = 0 (numpy's sign would say nan), while
+    # relu's mask blocks only x <= 0, so relu passes its gradient at nan.
     t = Tensor([math.nan, -2.0, 0.0, 3.0], requires_grad=True)
     abs(t).sum().backward()
     assert t.grad.tolist() == [0.0, -1.0, 0.0, 1.0]
+    r = Tensor([math.nan, -1.0, 0.0], requires_grad=True)
+    r.relu().sum().backward()
+    assert r.grad.tolist() == [1.0, 0.0, 0.0]
 
 
 def test_softmax_over_an_empty_axis_and_of_a_0d_tensor():
