@@ -100,7 +100,8 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
         emit(node)
         if reset and a is not None:
             node.grad = reset_grad
-            if node._seen != node._version + a._version + (0 if b is None else b._version):
+            made = node._version  # see Node: an input stamped later was written since
+            if a._version > made or made < 0 or b is not None and b._version > made:
                 raise RuntimeError(_modified(node))
     order.reverse()
     return order
@@ -108,9 +109,10 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
 
 def _modified(node: Node) -> str:
     """Which of ``node`` and its inputs had ``.data`` set after the forward pass used it."""
-    written = [n for n in (node, *node._prev) if n._version] or [node]
+    made = node._version
+    written = [n for n in node._prev if n._version > made] if made >= 0 else [node]
     gate = node._gate.name if node._gate is not None else "?"
-    return (f"{_describe(written[-1])} was modified after it was used by the {gate!r} "
+    return (f"{_describe((written or [node])[0])} was modified after it was used by the {gate!r} "
             "gate: its .data was set between the forward pass and backward(), which "
             "would mix old and new values. Run the forward pass again after changing "
             "data (and take optimizer steps after backward()).")

@@ -186,6 +186,8 @@ def select(keep: Any, x: Any) -> Any:
     ``keep`` is a constant (a bool or a boolean array, compared on the numbers); ``x`` a
     float, an array or a node (then the select gate, whose own gradient is selected).
     """
+    if type(x) is float and type(keep) is bool:  # Value's backward: the hot case first
+        return x if keep else 0.0
     keep = values(keep)
     if isinstance(x, Node):
         return x._apply(SELECT, keep)
@@ -197,6 +199,8 @@ def select(keep: Any, x: Any) -> Any:
 
 def _above_zero_or_nan(x: Any) -> Any:
     # relu passes its gradient where x > 0 and, as PyTorch does, at nan: not x <= 0
+    if type(x) is float:
+        return not x <= 0
     x = values(x)
     return ~(x <= 0) if isinstance(x, np.ndarray) else not x <= 0
 

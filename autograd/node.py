@@ -9,6 +9,9 @@ if TYPE_CHECKING:
 
 _N = TypeVar("_N", bound="Node")
 
+# The write clock: its time moves on at every write to a leaf's ``.data`` (see Node).
+_clock = [0]
+
 
 class Node:
     """A vertex of the computation graph.
@@ -19,18 +22,20 @@ class Node:
     backward (Tensor only; None when nothing is). Inputs sit in two slots rather than a
     tuple: one object per node instead of two halves the garbage collector's work.
 
-    ``_version`` counts the writes to ``.data`` (the setter below; the optimizers write
-    through it). ``_seen`` is the sum of the versions of the node and its inputs when the
-    forward ran: versions only grow, so backward finds any write since by comparing the
-    sums, and refuses to mix old and new values (RuntimeError). A write into the array
-    itself (``t.data[...] = x``, or a numpy view of it) cannot be seen: do not.
+    ``_version`` is a stamp of the write clock ``_clock``: the clock's time when the node
+    was made, or when its ``.data`` was last set (the setter below; the optimizers write
+    through it). A node made by a gate whose ``.data`` is set gets -1 instead. So an
+    input stamped later than the node that used it, or a node stamped -1, was written
+    after the forward pass read it: backward refuses to mix old and new values
+    (RuntimeError). One int per node, stored once, so recording costs almost nothing. A
+    write into the array itself (``t.data[...] = x``, or a numpy view of it) cannot be
+    seen: do not.
     """
 
-    __slots__ = ("_data", "grad", "label", "_gate", "_a", "_b", "_ctx", "_version", "_seen")
+    __slots__ = ("_data", "grad", "label", "_gate", "_a", "_b", "_ctx", "_version")
 
     _data: Any  # float (Value) or np.ndarray (Tensor)
     _version: int
-    _seen: int
     grad: Any  # like data; a Tensor's is None until a backward reaches it
     label: str
     _gate: Gate | None
@@ -50,7 +55,11 @@ class Node:
     @data.setter
     def data(self, value: Any) -> None:
         self._data = value
-        self._version += 1
+        if self._gate is None:
+            _clock[0] += 1
+            self._version = _clock[0]
+        else:
+            self._version = -1
 
     @property
     def _prev(self) -> tuple[Node, ...]:

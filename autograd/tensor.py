@@ -11,7 +11,7 @@ from . import engine
 from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
-from .node import Node
+from .node import Node, _clock
 from .row import Gate
 from .tensor_args import (
     _axis,
@@ -49,7 +49,7 @@ class Tensor(Node):
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  label: str = "") -> None:
         self._data = as_array(data, dtype, copy=True)
-        self._version = self._seen = 0
+        self._version = _clock[0]
         self.grad = None
         self.requires_grad = check_requires_grad(requires_grad, self.data.dtype)
         self.label = label
@@ -398,8 +398,7 @@ def _make(data: np.ndarray, requires_grad: bool, gate: Gate | None = None,
     """The one place Tensors are made, apart from ``Tensor(...)`` (which checks its data)."""
     out = _new(Tensor)
     out._data = data
-    out._version = 0
-    out._seen = 0 if a is None else a._version + (0 if b is None else b._version)
+    out._version = _clock[0]
     out.grad = None
     out.label = ""
     out.requires_grad = requires_grad

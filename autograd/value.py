@@ -17,7 +17,7 @@ import numpy as np
 from . import engine
 from . import gates as G
 from .engine import _mode
-from .node import Node
+from .node import Node, _clock
 from .row import Gate
 
 
@@ -44,7 +44,7 @@ class Value(Node):
         """A leaf holding ``data`` (an int or float; TypeError otherwise, ValueError for an
         int past the float range), named ``label``."""
         self._data = _to_float(data)
-        self._version = self._seen = 0
+        self._version = _clock[0]
         self.grad = 0.0
         self.label = label
         self._gate = self._a = self._b = None
@@ -210,8 +210,7 @@ def _make(data: float, gate: Gate | None = None, a: Value | None = None, b: Valu
     out._a = a
     out._b = b
     out._ctx = ctx
-    out._version = 0
-    out._seen = 0 if a is None else a._version + (0 if b is None else b._version)
+    out._version = _clock[0]
     return out
 
 
@@ -255,15 +254,13 @@ def _apply(gate: Gate, a: Any, b: Any) -> Value:
     out.grad = 0.0
     out.label = ""
     out._ctx = ()
-    out._version = 0
+    out._version = _clock[0]
     if _mode.enabled:
         out._gate = gate
         out._a = a
         out._b = b
-        out._seen = a._version + b._version
     else:
         out._gate = out._a = out._b = None
-        out._seen = 0
     return out
 
 
