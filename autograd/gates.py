@@ -86,7 +86,7 @@ SOFTPLUS = G("softplus", "softplus", F.scalar_softplus, F.array_softplus,
              "of a small e**x next to 1 (log1p).", cli=("softplus",),
              safe=lambda x: x.softplus())
 RELU = G("relu", "relu", F.scalar_relu, lambda x: np.maximum(x, 0),
-         (lambda g, out, a: select(_above_zero_or_nan(a), g),),
+         (lambda g, out, a: select(_nonzero(out), g),),
          method="relu", doc="max(x, 0); the gradient is 0 at 0 and nan goes through.",
          cli=("relu",), safe=lambda x: x.relu(), kinked=True)
 LEAKY_RELU = G("leaky_relu", "leaky relu", lambda x: x if x > 0 or x != x else 0.01 * x,
@@ -192,17 +192,16 @@ def select(keep: Any, x: Any) -> Any:
     if isinstance(x, Node):
         return x._apply(SELECT, keep)
     if isinstance(x, np.ndarray) or isinstance(keep, np.ndarray):
-        x = np.asarray(x)
-        return np.where(keep, x, x.dtype.type(0))
+        return np.where(keep, x, 0)  # a Python 0 takes x's dtype (float32 stays)
     return x if keep else 0.0
 
 
-def _above_zero_or_nan(x: Any) -> Any:
-    # relu passes its gradient where x > 0 and, as PyTorch does, at nan: not x <= 0
-    if type(x) is float:
-        return not x <= 0
-    x = values(x)
-    return ~(x <= 0) if isinstance(x, np.ndarray) else not x <= 0
+def _nonzero(out: Any) -> Any:
+    # relu passes its gradient where its output is not 0: where x > 0 and, as in PyTorch,
+    # where x is nan (one comparison, on the output the rule is given anyway)
+    if type(out) is float:
+        return out != 0
+    return values(out) != 0
 
 
 def _keeps(g: Any, a: Any, b: Any) -> Any:

@@ -62,10 +62,10 @@ class Tensor(Node):
         label = f", label={self.label!r}" if self.label else ""
         return f"Tensor({np.array2string(self.data, threshold=20)}{grad}{label})"
 
-    shape = property(lambda self: self.data.shape, doc="The shape of ``.data``.")
-    ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``.data``.")
-    dtype = property(lambda self: self.data.dtype, doc="The numpy dtype of ``.data``.")
-    size = property(lambda self: self.data.size, doc="The number of elements of ``.data``.")
+    shape = property(lambda self: self._data.shape, doc="The shape of ``.data``.")
+    ndim = property(lambda self: self._data.ndim, doc="The number of axes of ``.data``.")
+    dtype = property(lambda self: self._data.dtype, doc="The numpy dtype of ``.data``.")
+    size = property(lambda self: self._data.size, doc="The number of elements of ``.data``.")
 
     def __len__(self) -> int:
         """The length of the first axis (TypeError for a 0-d Tensor, as numpy)."""
@@ -367,7 +367,7 @@ def _softmax_axis(axis: Any, shape: tuple) -> Any:
 
 
 def _values(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _lift(x: Any, like: Tensor | None) -> Tensor:
@@ -378,13 +378,14 @@ def _lift(x: Any, like: Tensor | None) -> Tensor:
     """
     if like is None:
         return _constant(as_array(x))
-    floating = like.data.dtype.kind == "f"  # an int Tensor (dtype=int) must not truncate 2.5
+    dtype = like._data.dtype
+    floating = dtype.kind == "f"  # an int Tensor (dtype=int) must not truncate 2.5
     if type(x) is int or type(x) is float and floating:  # the common case, made cheap
-        return _constant(np.array(x, dtype=like.data.dtype))
+        return _constant(np.array(x, dtype=dtype))
     arr = as_array(x)
     raw = np.asarray(x)
     if raw.dtype.kind in "biu" or np.ndim(x) == 0 and floating:
-        arr = arr.astype(like.data.dtype, copy=False)
+        arr = arr.astype(dtype, copy=False)
     return _constant(arr)
 
 
