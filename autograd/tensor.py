@@ -17,8 +17,10 @@ from .tensor_args import (
     _axis,
     _index,
     _labels,
+    _softmax_axis,
     as_array,
     check_requires_grad,
+    clip_bounds,
     numeric_dtype,
     shape_arg,
 )
@@ -177,12 +179,7 @@ class Tensor(Node):
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Values limited to [min, max] (either may be None); the gradient passes only
         where the value was inside."""
-        for name, v in (("min", min), ("max", max)):
-            if v is not None and not isinstance(v, (numbers.Real, np.bool_)):
-                raise TypeError(f"clip: {name} must be a number or None, got "
-                                f"{type(v).__name__} {v!r:.60}")
-        lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
-        return self._apply(T.CLIP, lo, hi)
+        return self._apply(T.CLIP, *clip_bounds(min, max, self.dtype))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(self)) along ``axis``, computed stably (the log_softmax gate)."""
@@ -357,13 +354,6 @@ for _row in G.ROWS:
 
 
 _new = object.__new__
-
-
-def _softmax_axis(axis: Any, shape: tuple) -> Any:
-    """The softmax axis: a 0-d Tensor is one row of one (axis 0 or -1, as PyTorch)."""
-    if shape == () and axis in (0, -1) and isinstance(axis, (int, np.integer)):
-        return None
-    return _axis(axis, shape)
 
 
 def _values(x: Any) -> Any:

@@ -5,6 +5,7 @@ Each check names what was wrong (the argument, the shape, the value) before any 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,22 @@ def _axis(axis: Any, shape: tuple, what: str = "axis", several: bool = True) -> 
     if len(set(normal)) != len(normal):
         raise ValueError(f"{what} {axis!r} repeats an axis")
     return normal[0] if single else normal
+
+
+def _softmax_axis(axis: Any, shape: tuple) -> Any:
+    """The softmax axis: a 0-d Tensor is one row of one (axis 0 or -1, as PyTorch)."""
+    if shape == () and axis in (0, -1) and _is_int(axis):
+        return None
+    return _axis(axis, shape)
+
+
+def clip_bounds(low: Any, high: Any, dtype: np.dtype) -> tuple:
+    """clip's ``min`` and ``max``: numbers or None, in the Tensor's dtype."""
+    for name, v in (("min", low), ("max", high)):
+        if v is not None and not isinstance(v, (numbers.Real, np.bool_)):
+            raise TypeError(f"clip: {name} must be a number or None, got "
+                            f"{type(v).__name__} {v!r:.60}")
+    return tuple(None if v is None else dtype.type(v) for v in (low, high))
 
 
 def shape_arg(shape: tuple, what: str = "shape") -> tuple:
