@@ -4,12 +4,13 @@
     from autograd import gate, ops
 
     @gate(derivatives=[lambda g, out, x: g * ops.sigmoid(x)])
-    def softplus(x):
+    def log1p_exp(x):
         return np.logaddexp(0, x)
 
-``softplus`` then works on Values and Tensors, draws as its own gate, and is checked by
-``autograd.testing`` like the built-in ones. Write rules with arithmetic and
-``autograd.ops`` (not bare numpy) and second derivatives work too.
+``log1p_exp`` (softplus, which the table also has) then works on Values and Tensors,
+draws as its own gate, and is checked by ``autograd.testing`` like the built-in ones.
+Write rules with arithmetic and ``autograd.ops`` (not bare numpy) and second derivatives
+work too.
 """
 
 from __future__ import annotations

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -32,27 +31,40 @@ def is_grad_enabled() -> bool:
     return _mode.enabled
 
 
-@contextmanager
-def _grad_mode(enabled: bool) -> Iterator[None]:
-    previous = _mode.enabled
-    _mode.enabled = enabled
-    try:
-        yield
-    finally:
-        _mode.enabled = previous
+class _GradModeSetter(contextlib.ContextDecorator):
+    """Sets the recording mode of this thread inside a ``with`` block or a decorated call.
+
+    Reusable, as PyTorch's: one object may be entered again, nested or later (the modes
+    it replaced wait on a stack), and as a decorator each call gets its own copy, so
+    calls in several threads do not share that stack.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_mode.enabled)
+        _mode.enabled = self._enabled
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._previous.pop()
+
+    def _recreate_cm(self) -> _GradModeSetter:
+        return type(self)(self._enabled)
 
 
-def no_grad() -> contextlib.AbstractContextManager:
+def no_grad() -> _GradModeSetter:
     """Build no graph inside this block (in this thread): results are plain leaves.
 
-    Also a decorator: ``@no_grad()``.
+    Also a decorator: ``@no_grad()``; the object may be reused.
     """
-    return _grad_mode(False)
+    return _GradModeSetter(False)
 
 
-def enable_grad() -> contextlib.AbstractContextManager:
+def enable_grad() -> _GradModeSetter:
     """Record graphs again inside this block, even within ``no_grad()``."""
-    return _grad_mode(True)
+    return _GradModeSetter(True)
 
 
 _KEEP = object()
@@ -88,8 +100,36 @@ def topological_order(root: Any, reset_grad: Any = _KEEP) -> list:
         emit(node)
         if reset and a is not None:
             node.grad = reset_grad
+            made = node._version  # see Node: an input stamped later was written since
+            if a._version > made or made < 0 or b is not None and b._version > made:
+                raise RuntimeError(_modified(node))
     order.reverse()
     return order
+
+
+def _modified(node: Node) -> str:
+    """Which of ``node`` and its inputs had ``.data`` set after the forward pass used it."""
+    made = node._version
+    written = [n for n in node._prev if n._version > made] if made >= 0 else [node]
+    gate = node._gate.name if node._gate is not None else "?"
+    return (f"{_describe((written or [node])[0])} was modified after it was used by the {gate!r} "
+            "gate: its .data was set between the forward pass and backward(), which "
+            "would mix old and new values. Run the forward pass again after changing "
+            "data (and take optimizer steps after backward()).")
+
+
+def _describe(node: Node) -> str:
+    kind = type(node).__name__
+    label = f" {node.label!r}" if node.label else ""
+    if node._is_scalar:
+        return f"{kind}{label} (data={node._data!r})"
+    return f"{kind}{label} of shape {node._data.shape}"
+
+
+# One lock per backward call (not per node): backward calls in several threads that
+# share a leaf take turns, so no ``leaf.grad += ...`` is lost between a read and a write.
+# Pure-Python backward holds the GIL anyway, so turns cost no parallelism there.
+_backward_lock = threading.RLock()
 
 
 def run_backward(root: Any, seed: Any, create_graph: bool = False,
@@ -97,8 +137,14 @@ def run_backward(root: Any, seed: Any, create_graph: bool = False,
     """Fill ``.grad`` on ``root`` and every node it depends on.
 
     Leaves accumulate into their ``.grad``; intermediate nodes start from zero in every
-    call, so a second backward never reads a stale value.
+    call, so a second backward never reads a stale value. Safe to call from several
+    threads at once (the calls take turns).
     """
+    with _backward_lock:
+        _run_backward(root, seed, create_graph, retain_graph)
+
+
+def _run_backward(root: Any, seed: Any, create_graph: bool, retain_graph: bool) -> None:
     order = topological_order(root, reset_grad=root._zero_grad)
     if create_graph and not isinstance(seed, Node):
         seed = type(root)(seed)  # so that even a constant gradient comes out as a node
@@ -122,12 +168,12 @@ def _backward_scalars(order: list[Node]) -> None:
             continue
         # A node with a gate has its input ``_a`` (annotations only: no cost at run time).
         a: Node = node._a  # type: ignore[assignment]
-        b, g, out, ctx = node._b, node.grad, node.data, node._ctx
+        b, g, out, ctx = node._b, node.grad, node._data, node._ctx
         if b is None:
-            a.grad += gate.vjp[0](g, out, a.data, *ctx)
+            a.grad += gate.vjp[0](g, out, a._data, *ctx)
         else:
             rule_a, rule_b = gate.vjp
-            x, y = a.data, b.data
+            x, y = a._data, b._data
             if ctx:
                 a.grad += rule_a(g, out, x, y, *ctx)
                 b.grad += rule_b(g, out, x, y, *ctx)
@@ -143,25 +189,25 @@ def _backward_arrays(order: list[Node], retain_graph: bool = True) -> None:
         if gate is None or g is None:
             continue
         a: Node = node._a  # type: ignore[assignment]
-        b, out, ctx = node._b, node.data, node._ctx
+        b, out, ctx = node._b, node._data, node._ctx
         if gate.saves:
             ctx = (*ctx, node._saved)
             if not retain_graph:
                 node._saved = None  # release what the gate saved
         if b is None:
             if a.requires_grad:
-                _store(a, gate.vjp[0](g, out, a.data, *ctx), g, gate.name)
+                _store(a, gate.vjp[0](g, out, a._data, *ctx), g, gate.name)
         else:
             rule_a, rule_b = gate.vjp
             if a.requires_grad:
-                _store(a, rule_a(g, out, a.data, b.data, *ctx), g, gate.name)
+                _store(a, rule_a(g, out, a._data, b._data, *ctx), g, gate.name)
             if b.requires_grad:
-                _store(b, rule_b(g, out, a.data, b.data, *ctx), g, gate.name)
+                _store(b, rule_b(g, out, a._data, b._data, *ctx), g, gate.name)
 
 
 def _store(parent: Node, down: Any, g: Any, gate: str = "") -> None:
     """Add ``down`` into ``parent.grad``, fitted to the parent's shape and dtype."""
-    data = parent.data
+    data = parent._data
     if type(down) is not np.ndarray or down.shape != data.shape or down.dtype != data.dtype:
         down = fit_gradient(down, data, gate)
     old = parent.grad
@@ -228,6 +274,9 @@ def grad(output: Any, inputs: Sequence[Any], grad_output: Any = None,
     ``inputs`` is a list of nodes (or one node). An input that ``output`` does not depend
     on gets a zero gradient; a Tensor input must have ``requires_grad=True``.
     """
+    if not isinstance(output, Node):
+        raise TypeError(f"grad: output is a {type(output).__name__}, not a Value or Tensor "
+                        "(the result of a computation on them)")
     inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
     for i, node in enumerate(inputs):
         if not isinstance(node, Node):
@@ -235,15 +284,17 @@ def grad(output: Any, inputs: Sequence[Any], grad_output: Any = None,
         if not node.requires_grad:
             raise ValueError(f"grad: inputs[{i}] does not require grad (make it with "
                              "requires_grad=True)")
-    seed = output._check_seed(grad_output)
-    nodes = topological_order(output)
-    saved = [(node, node.grad) for node in nodes]
-    try:
-        for node in nodes:
-            node.grad = node._zero_grad
-        run_backward(output, seed, create_graph)
-        in_graph = set(nodes)
-        return [node.grad if node in in_graph else node._zeros() for node in inputs]
-    finally:
-        for node, old in saved:
-            node.grad = old
+    root: Any = output
+    seed = root._check_seed(grad_output)
+    with _backward_lock:  # .grad is borrowed and given back: no backward may run meanwhile
+        nodes = topological_order(output)
+        saved = [(node, node.grad) for node in nodes]
+        try:
+            for node in nodes:
+                node.grad = node._zero_grad
+            run_backward(output, seed, create_graph)
+            in_graph = set(nodes)
+            return [node.grad if node in in_graph else node._zeros() for node in inputs]
+        finally:
+            for node, old in saved:
+                node.grad = old

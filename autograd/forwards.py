@@ -19,9 +19,12 @@ INF = math.inf
 
 
 def scalar_pow(a: float, b: float) -> float:
-    """``a ** b`` on floats: inf on overflow and for 0 to a negative power, nan (never a
-    complex number) for a negative base to a fractional power."""
-    if a < 0 and not float(b).is_integer():
+    """``a ** b`` on floats, as numpy's power: inf on overflow and for 0 to a negative
+    power, nan (never a complex number) for a negative base to a fractional power."""
+    if not (math.isfinite(a) and math.isfinite(b)):  # numpy's rules at ±inf and nan, e.g.
+        with np.errstate(all="ignore"):  # (-inf) ** 0.5 is nan (numpy takes a sqrt there)
+            return float(np.power(a, b))
+    if _no_real_power(a, b):
         return math.nan
     if a == 0 and b < 0:  # -0.0 to an odd negative power is -inf, as in numpy
         odd = float(b).is_integer() and int(b) % 2 == 1
@@ -30,6 +33,12 @@ def scalar_pow(a: float, b: float) -> float:
         return float(a**b)
     except OverflowError:  # |a ** b| too large: keep the sign an odd power gives it
         return -INF if a < 0 and int(b) % 2 else INF
+
+
+def _no_real_power(a: float, b: float) -> bool:
+    """A finite negative base to a finite non-integer power (IEEE pow: ±inf on either
+    side has a value, ``(-inf) ** -0.5`` is 0 and ``(-0.5) ** inf`` too)."""
+    return -INF < a < 0 and math.isfinite(b) and not float(b).is_integer()
 
 
 def array_pow(a: Any, b: Any) -> np.ndarray:
@@ -93,6 +102,19 @@ def array_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def scalar_softplus(x: float) -> float:
+    # log(1 + e**x) = max(x, 0) + log1p(e**-|x|): exp never overflows, and log1p keeps a
+    # tiny e**-|x| that 1 + e**-|x| would round away.
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(scalar_exp(x)) if x == x else x
+
+
+def array_softplus(x: Any) -> np.ndarray:
+    with np.errstate(invalid="ignore"):  # nan in, nan out: no warning
+        return np.logaddexp(x, 0)
+
+
 def scalar_relu(x: float) -> float:
     return x if x > 0 or x != x else 0.0  # nan passes through, as np.maximum does
 
@@ -127,13 +149,15 @@ def check_pow(a: Any, b: Any) -> None:
     """A negative base to a non-integer power has no real value: a ValueError, for floats
     and arrays alike (numpy would give nan, Python a complex number)."""
     if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
-        if a < 0 and not float(b).is_integer():
+        if _no_real_power(a, b):
             raise ValueError(
                 f"negative base {a!r} to the non-integer power {b!r} has no real value")
         if a == 0 and b < 0:
             raise ZeroDivisionError(f"0.0 cannot be raised to the negative power {b!r}")
         return
-    bad = (np.asarray(a) < 0) & (np.asarray(b) != np.floor(b))
+    a, b = np.asarray(a), np.asarray(b)
+    with np.errstate(invalid="ignore"):
+        bad = (a < 0) & (a > -INF) & np.isfinite(b) & (b != np.floor(b))
     if np.any(bad):
         i = tuple(int(k) for k in np.unravel_index(int(np.argmax(bad)), bad.shape))
         base = np.broadcast_to(a, bad.shape)[i].item()

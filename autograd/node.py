@@ -9,6 +9,9 @@ if TYPE_CHECKING:
 
 _N = TypeVar("_N", bound="Node")
 
+# The write clock: its time moves on at every write to a leaf's ``.data`` (see Node).
+_clock = [0]
+
 
 class Node:
     """A vertex of the computation graph.
@@ -18,11 +21,21 @@ class Node:
     arguments (an exponent, a reduction axis) and ``_saved`` what its forward saved for
     backward (Tensor only; None when nothing is). Inputs sit in two slots rather than a
     tuple: one object per node instead of two halves the garbage collector's work.
+
+    ``_version`` is a stamp of the write clock ``_clock``: the clock's time when the node
+    was made, or when its ``.data`` was last set (the setter below; the optimizers write
+    through it). A node made by a gate whose ``.data`` is set gets -1 instead. So an
+    input stamped later than the node that used it, or a node stamped -1, was written
+    after the forward pass read it: backward refuses to mix old and new values
+    (RuntimeError). One int per node, stored once, so recording costs almost nothing. A
+    write into the array itself (``t.data[...] = x``, or a numpy view of it) cannot be
+    seen: do not.
     """
 
-    __slots__ = ("data", "grad", "label", "_gate", "_a", "_b", "_ctx")
+    __slots__ = ("_data", "grad", "label", "_gate", "_a", "_b", "_ctx", "_version")
 
-    data: Any  # float (Value) or np.ndarray (Tensor)
+    _data: Any  # float (Value) or np.ndarray (Tensor)
+    _version: int
     grad: Any  # like data; a Tensor's is None until a backward reaches it
     label: str
     _gate: Gate | None
@@ -32,6 +45,21 @@ class Node:
     _saved: Any
     requires_grad: bool
     _is_scalar: bool
+
+    @property
+    def data(self) -> Any:
+        """The number (Value) or array (Tensor) this node holds. Setting it counts as a
+        write: a backward through a graph that used the old value raises RuntimeError."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        if self._gate is None:
+            _clock[0] += 1
+            self._version = _clock[0]
+        else:
+            self._version = -1
 
     @property
     def _prev(self) -> tuple[Node, ...]:
@@ -63,6 +91,7 @@ class Node:
         def sqrt(self: _N) -> _N: ...
         def tanh(self: _N) -> _N: ...
         def sigmoid(self: _N) -> _N: ...
+        def softplus(self: _N) -> _N: ...
         def relu(self: _N) -> _N: ...
         def leaky_relu(self: _N) -> _N: ...
         def abs(self: _N) -> _N: ...

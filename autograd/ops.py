@@ -14,10 +14,11 @@ from typing import Any
 import numpy as np
 
 from . import forwards as F
-from .gates import divide, log, power, sign, values
+from .gates import divide, log, power, select, sign, values
 from .node import Node
 
-__all__ = ["is_node", "values", "exp", "log", "power", "divide", "tanh", "sigmoid", "sign"]
+__all__ = ["is_node", "values", "exp", "log", "power", "divide", "tanh", "sigmoid", "sign",
+           "select"]
 
 
 def is_node(x: Any) -> bool:

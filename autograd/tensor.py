@@ -11,18 +11,36 @@ from . import engine
 from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
-from .node import Node
+from .node import Node, _clock
 from .row import Gate
-from .tensor_args import _axis, _index, _labels, as_array
+from .tensor_args import (
+    _axis,
+    _index,
+    _labels,
+    _softmax_axis,
+    as_array,
+    check_requires_grad,
+    clip_bounds,
+    numeric_dtype,
+    shape_arg,
+)
 
 
 class Tensor(Node):
     """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None).
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``: ints and bools become
-    float64, float32 stays float32. Arithmetic with numbers, arrays and Tensors
-    broadcasts as numpy; element-wise methods (exp, log, sqrt, tanh, sigmoid, relu,
-    leaky_relu, abs) come from the gate table. Comparisons give boolean arrays.
+    float64, float32 stays float32; ``data`` is copied, so the Tensor never shares (nor
+    an optimizer changes) the caller's array. Only a float Tensor may require grad
+    (TypeError for an explicit int or bool dtype). Truth and iteration follow numpy: a
+    one-element Tensor is true when its element is, a larger one raises; iterating goes
+    over the first axis, and a 0-d Tensor cannot be iterated. Arithmetic with numbers,
+    arrays and Tensors broadcasts as numpy; element-wise methods (exp, log, sqrt, tanh,
+    sigmoid, softplus, relu, leaky_relu, abs) come from the gate table. Comparisons give
+    boolean arrays. Setting ``.data`` (``W.data -= lr * W.grad``, as the optimizers do)
+    is seen: a backward through a graph built before it raises RuntimeError. A write
+    into the array in place (``W.data[...] = x``, ``np.copyto``, a view) is not: rebuild
+    the graph after one.
     """
 
     __slots__ = ("requires_grad", "_saved")
@@ -32,9 +50,10 @@ class Tensor(Node):
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  label: str = "") -> None:
-        self.data = as_array(data, dtype)
+        self._data = as_array(data, dtype, copy=True)
+        self._version = _clock[0]
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = check_requires_grad(requires_grad, self.data.dtype)
         self.label = label
         self._gate = self._a = self._b = None
         self._ctx = ()
@@ -45,14 +64,35 @@ class Tensor(Node):
         label = f", label={self.label!r}" if self.label else ""
         return f"Tensor({np.array2string(self.data, threshold=20)}{grad}{label})"
 
-    shape = property(lambda self: self.data.shape, doc="The shape of ``.data``.")
-    ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``.data``.")
-    dtype = property(lambda self: self.data.dtype, doc="The numpy dtype of ``.data``.")
-    size = property(lambda self: self.data.size, doc="The number of elements of ``.data``.")
+    shape = property(lambda self: self._data.shape, doc="The shape of ``.data``.")
+    ndim = property(lambda self: self._data.ndim, doc="The number of axes of ``.data``.")
+    dtype = property(lambda self: self._data.dtype, doc="The numpy dtype of ``.data``.")
+    size = property(lambda self: self._data.size, doc="The number of elements of ``.data``.")
 
     def __len__(self) -> int:
-        """The length of the first axis."""
+        """The length of the first axis (TypeError for a 0-d Tensor, as numpy)."""
+        if self.data.ndim == 0:
+            raise TypeError(f"len() of a 0-d Tensor ({self.data.item()!r}): it has no axis")
         return len(self.data)
+
+    def __bool__(self) -> bool:
+        """Whether the one element is nonzero; ValueError for more elements (numpy's rule)."""
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a Tensor of shape {self.shape} is "
+                             "ambiguous: use .data.any() or .data.all()")
+        return bool(self.data.reshape(-1)[0])
+
+    def __iter__(self) -> Any:
+        """The Tensors along the first axis (each ``self[i]``, in the graph)."""
+        return (self[i] for i in range(len(self)))
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # ``np.asarray(t)``: the numbers, never an object array of Tensors. A copy, so that
+        # numpy code cannot write into the graph unseen, unless copy=False asks for the
+        # array itself.
+        if copy is False and (dtype is None or np.dtype(dtype) == self.dtype):
+            return self.data
+        return np.array(self.data, dtype=dtype)
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (the array itself, not a copy)."""
@@ -64,7 +104,9 @@ class Tensor(Node):
 
     def detach(self) -> Tensor:
         """A new Tensor with the same data and label, cut off from the graph (no grad)."""
-        return Tensor(self.data, label=self.label)
+        out = _make(self.data, False)  # the same array, as PyTorch's detach
+        out.label = self.label
+        return out
 
     def __add__(self, other: Any) -> Tensor:
         """self + other (the add gate); numbers, arrays and Tensors broadcast as numpy."""
@@ -137,16 +179,15 @@ class Tensor(Node):
     def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Values limited to [min, max] (either may be None); the gradient passes only
         where the value was inside."""
-        lo, hi = (None if v is None else self.dtype.type(v) for v in (min, max))
-        return self._apply(T.CLIP, lo, hi)
+        return self._apply(T.CLIP, *clip_bounds(min, max, self.dtype))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         """log(softmax(self)) along ``axis``, computed stably (the log_softmax gate)."""
-        return self._apply(T.LOG_SOFTMAX, _axis(axis, self.ndim))
+        return self._apply(T.LOG_SOFTMAX, _softmax_axis(axis, self.shape))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(self) / sum(exp(self)) along ``axis``, computed stably (the softmax gate)."""
-        return self._apply(T.SOFTMAX, _axis(axis, self.ndim))
+        return self._apply(T.SOFTMAX, _softmax_axis(axis, self.shape))
 
     def cross_entropy(self, labels: Any) -> Tensor:
         """Mean softmax cross-entropy of these (N, C) scores against integer ``labels``.
@@ -159,15 +200,15 @@ class Tensor(Node):
 
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The sum over ``axis`` (None: all elements; an int or a tuple of ints)."""
-        return self._apply(T.SUM, _axis(axis, self.ndim), bool(keepdims))
+        return self._apply(T.SUM, _axis(axis, self.shape), bool(keepdims))
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The mean over ``axis`` (None: all elements; an int or a tuple of ints)."""
-        return self._apply(T.MEAN, _axis(axis, self.ndim), bool(keepdims))
+        return self._apply(T.MEAN, _axis(axis, self.shape), bool(keepdims))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The largest element (along ``axis``); the gradient is split among ties."""
-        return self._apply(T.AMAX, _axis(axis, self.ndim), bool(keepdims))
+        return self._apply(T.AMAX, _axis(axis, self.shape), bool(keepdims))
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """The smallest element (along ``axis``); the gradient is split among ties."""
@@ -176,12 +217,13 @@ class Tensor(Node):
     def argmax(self, axis: int | None = None) -> Any:
         """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
         array, not a node (an index has no gradient)."""
-        return np.argmax(self.data, axis=None if axis is None else _axis(axis, self.ndim))
+        return np.argmax(self.data, axis=_axis(axis, self.shape, "argmax: axis", several=False))
 
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in ``shape`` (ints or one tuple); ValueError if the sizes differ."""
-        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        shape = shape_arg(shape, "reshape: shape")
         try:
             data = self.data.reshape(shape)
         except (ValueError, TypeError):
@@ -196,24 +238,24 @@ class Tensor(Node):
             asked = axes[0]
         if asked is None or len(asked) == 0:
             return self._apply(T.TRANSPOSE, None)
-        given = tuple(int(a) for a in asked)
-        axes = tuple(a % max(self.ndim, 1) for a in given)
-        if sorted(axes) != list(range(self.ndim)) or any(
-                not -self.ndim <= a < self.ndim for a in given):
-            raise ValueError(f"transpose: axes {given} are not a permutation of the "
+        axes = _axis(tuple(asked) if isinstance(asked, list) else asked, self.shape,
+                     "transpose: axes")
+        if not isinstance(axes, tuple) or len(axes) != self.ndim:
+            raise ValueError(f"transpose: axes {asked!r} are not a permutation of the "
                              f"{self.ndim} axes of shape {self.shape}")
         return self._apply(T.TRANSPOSE, axes)
 
     def astype(self, dtype: Any) -> Tensor:
-        """This Tensor in ``dtype`` (a new array); the gradient goes back in the old one."""
-        return self._apply(T.CAST, np.dtype(dtype))
+        """This Tensor in ``dtype`` (a new array); the gradient goes back in the old one.
+
+        Bool, int and float dtypes only (TypeError otherwise); an int or bool result is a
+        constant, cut off from the graph (an integer has no gradient, as in PyTorch)."""
+        return self._apply(T.CAST, numeric_dtype(dtype))
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         """The Tensor with ``axis1`` and ``axis2`` exchanged; ValueError if out of range."""
-        for axis in (axis1, axis2):
-            if not -self.ndim <= axis < self.ndim:
-                raise ValueError(f"swapaxes: axis {axis} is out of range for a Tensor of "
-                                 f"shape {self.shape}")
+        axis1 = _axis(axis1, self.shape, "swapaxes: axis1", several=False)
+        axis2 = _axis(axis2, self.shape, "swapaxes: axis2", several=False)
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self._apply(T.TRANSPOSE, tuple(axes))
@@ -285,9 +327,9 @@ class Tensor(Node):
     def _apply(self, gate: Gate, *ctx: Any) -> Tensor:
         """A one-input gate on this Tensor, without the row's domain check."""
         if gate.saves:
-            data, saved = gate.array(self.data, *ctx)
+            data, saved = gate.array(self._data, *ctx)
             return _node(data, gate, self, None, ctx, saved)
-        return _node(gate.array(self.data, *ctx), gate, self, None, ctx)
+        return _node(gate.array(self._data, *ctx), gate, self, None, ctx)
 
     _binary = staticmethod(lambda gate, a, b: apply(gate, a, b))
 
@@ -315,7 +357,7 @@ _new = object.__new__
 
 
 def _values(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _lift(x: Any, like: Tensor | None) -> Tensor:
@@ -326,13 +368,14 @@ def _lift(x: Any, like: Tensor | None) -> Tensor:
     """
     if like is None:
         return _constant(as_array(x))
-    floating = like.data.dtype.kind == "f"  # an int Tensor (dtype=int) must not truncate 2.5
+    dtype = like._data.dtype
+    floating = dtype.kind == "f"  # an int Tensor (dtype=int) must not truncate 2.5
     if type(x) is int or type(x) is float and floating:  # the common case, made cheap
-        return _constant(np.array(x, dtype=like.data.dtype))
+        return _constant(np.array(x, dtype=dtype))
     arr = as_array(x)
     raw = np.asarray(x)
     if raw.dtype.kind in "biu" or np.ndim(x) == 0 and floating:
-        arr = arr.astype(like.data.dtype, copy=False)
+        arr = arr.astype(dtype, copy=False)
     return _constant(arr)
 
 
@@ -345,7 +388,8 @@ def _make(data: np.ndarray, requires_grad: bool, gate: Gate | None = None,
           saved: Any = None) -> Tensor:
     """The one place Tensors are made, apart from ``Tensor(...)`` (which checks its data)."""
     out = _new(Tensor)
-    out.data = data
+    out._data = data
+    out._version = _clock[0]
     out.grad = None
     out.label = ""
     out.requires_grad = requires_grad
@@ -373,13 +417,14 @@ def apply(gate: Gate, a: Any, b: Any) -> Tensor:
     a_t, b_t = isinstance(a, Tensor), isinstance(b, Tensor)
     a = _lift(a, b if b_t else None) if not a_t else a
     b = _lift(b, a) if not b_t else b
-    return _node(gate.array(a.data, b.data), gate, a, b, ())
+    return _node(gate.array(a._data, b._data), gate, a, b, ())
 
 
 def _node(data: Any, gate: Gate, a: Tensor, b: Tensor | None, ctx: tuple,
           saved: Any = None) -> Tensor:
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad):
+    if _mode.enabled and (a.requires_grad or b is not None and b.requires_grad) and (
+            data.dtype.kind == "f"):  # an int or bool result has no gradient (astype)
         return _make(data, True, gate, a, b, ctx, saved)
     return _make(data, False)

@@ -5,6 +5,7 @@ Each check names what was wrong (the argument, the shape, the value) before any 
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -18,16 +19,21 @@ def _is_tensor(x: Any) -> bool:
     return isinstance(x, Node) and not x._is_scalar
 
 
-def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as a float array: ints and bools become float64, float32 stays."""
+def as_array(data: Any, dtype: Any = None, copy: bool = False) -> np.ndarray:
+    """``data`` as a float array: ints and bools become float64, float32 stays.
+
+    With ``copy``, always a new array (the constructor's: a Tensor never shares the
+    caller's array, so an optimizer step cannot change it)."""
     if _is_tensor(data):
         data = data.data
+    if dtype is not None:
+        dtype = numeric_dtype(dtype)
     try:
-        arr = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
-    except (ValueError, TypeError) as e:
+        arr = np.array(data, dtype=dtype) if copy else np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError, OverflowError) as e:
         raise ValueError(f"cannot make a Tensor from {type(data).__name__} {data!r:.60}: {e}"
                          ) from None
-    if arr.dtype.kind in "OSUVMm" or arr.dtype.kind == "c":
+    if arr.dtype.kind not in "biuf":
         raise TypeError(f"Tensor data must be numeric (int, float or bool); got {arr.dtype} "
                         f"from {type(data).__name__} {data!r:.60}")
     if dtype is None and arr.dtype.type not in _FLOATS:
@@ -35,16 +41,77 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
-def _axis(axis: Any, ndim: int) -> Any:
-    """A reduction axis checked against ``ndim``: None, an int or a tuple of ints."""
+def numeric_dtype(dtype: Any) -> np.dtype:
+    """``dtype`` as a numpy dtype a Tensor may hold (bool, int or float: not complex, text,
+    objects or dates); TypeError naming it otherwise."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype {dtype!r:.60} is not a numpy dtype") from None
+    if dt.kind not in "biuf":
+        raise TypeError(f"a Tensor holds bool, int or float numbers, not dtype {dt}")
+    return dt
+
+
+def check_requires_grad(requires_grad: Any, dtype: np.dtype) -> bool:
+    """Only a float Tensor may require grad (as in PyTorch): an int or bool one would
+    truncate its gradient."""
+    if not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+    if requires_grad and dtype.kind != "f":
+        raise TypeError(f"only float Tensors can require grad, not dtype {dtype} (its "
+                        "gradient would be truncated): make it with a float dtype")
+    return bool(requires_grad)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def _axis(axis: Any, shape: tuple, what: str = "axis", several: bool = True) -> Any:
+    """An axis argument checked against ``shape`` and made non-negative: None, an int or
+    (``several``) a tuple or list of distinct ints. TypeError or ValueError naming the
+    argument otherwise: the one check of every axis argument of Tensor's methods."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    single = _is_int(axis)
+    if not single and not (several and isinstance(axis, (tuple, list))
+                           and all(_is_int(a) for a in axis)):
+        kinds = "an int or a tuple of ints" if several else "an int"
+        raise TypeError(f"{what} must be {kinds}, got {type(axis).__name__} {axis!r:.60}")
+    axes = (axis,) if single else tuple(axis)
+    ndim = len(shape)
     for a in axes:
-        if not -ndim <= int(a) < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a Tensor with {ndim} dimensions")
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{what} {a} is out of range for a Tensor of shape {shape} "
+                             f"({ndim} dimensions)")
     normal = tuple(int(a) % max(ndim, 1) for a in axes)
-    return normal[0] if isinstance(axis, (int, np.integer)) else normal
+    if len(set(normal)) != len(normal):
+        raise ValueError(f"{what} {axis!r} repeats an axis")
+    return normal[0] if single else normal
+
+
+def _softmax_axis(axis: Any, shape: tuple) -> Any:
+    """The softmax axis: a 0-d Tensor is one row of one (axis 0 or -1, as PyTorch)."""
+    if shape == () and axis in (0, -1) and _is_int(axis):
+        return None
+    return _axis(axis, shape)
+
+
+def clip_bounds(low: Any, high: Any, dtype: np.dtype) -> tuple:
+    """clip's ``min`` and ``max``: numbers or None, in the Tensor's dtype."""
+    for name, v in (("min", low), ("max", high)):
+        if v is not None and not isinstance(v, (numbers.Real, np.bool_)):
+            raise TypeError(f"clip: {name} must be a number or None, got "
+                            f"{type(v).__name__} {v!r:.60}")
+    return tuple(None if v is None else dtype.type(v) for v in (low, high))
+
+
+def shape_arg(shape: tuple, what: str = "shape") -> tuple:
+    """A shape argument: ints (one may be -1), TypeError naming it otherwise."""
+    if not all(_is_int(n) for n in shape):
+        raise TypeError(f"{what} must be ints, got {shape!r:.60}")
+    return tuple(int(n) for n in shape)
 
 
 def _labels(labels: Any, shape: tuple) -> np.ndarray:

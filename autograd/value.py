@@ -7,6 +7,7 @@ element-wise methods (``exp``, ``log``, ``relu``, ...) are made from the table's
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 from . import engine
 from . import gates as G
 from .engine import _mode
-from .node import Node
+from .node import Node, _clock
 from .row import Gate
 
 
@@ -25,18 +26,25 @@ class Value(Node):
 
     Arithmetic (``+ - * / **``, unary ``-``, ``abs``) with Values or plain numbers on
     either side builds new Values; ``backward()`` fills every ``.grad``. Comparisons
-    compare ``.data`` and give bools.
+    (``== != < <= > >=``) compare ``.data`` with a Value or a number and give bools, so
+    ``Value(1.0) == 1.0``; hashing stays by identity (a node is a key in sets and dicts
+    of the graph, and two nodes with equal data are still two nodes). numpy arrays are
+    refused as operands (TypeError) rather than turned into arrays of Values.
     """
 
     __slots__ = ()
+    __hash__ = Node.__hash__  # identity: ``__eq__`` compares the numbers
+    __array_ufunc__ = None  # ``array + Value``: numpy hands over to our reflected operator
     _is_scalar = True
     _zero_grad = 0.0
     _saved = None
     requires_grad = True
 
     def __init__(self, data: float, label: str = "") -> None:
-        """A leaf holding ``data`` (an int or float; TypeError otherwise), named ``label``."""
-        self.data = _to_float(data)
+        """A leaf holding ``data`` (an int or float; TypeError otherwise, ValueError for an
+        int past the float range), named ``label``."""
+        self._data = _to_float(data)
+        self._version = _clock[0]
         self.grad = 0.0
         self.label = label
         self._gate = self._a = self._b = None
@@ -99,6 +107,17 @@ class Value(Node):
     def __abs__(self) -> Value:
         """abs(self): the abs gate, as ``self.abs()``."""
         return _apply1(G.ABS, self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Value):
+            return self.data == other.data
+        if isinstance(other, (numbers.Real, np.bool_)):
+            return self.data == float(other)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
 
     def __lt__(self, other: Value | float) -> bool:
         return self.data < _data(other)
@@ -184,13 +203,14 @@ def _make(data: float, gate: Gate | None = None, a: Value | None = None, b: Valu
           ctx: tuple = ()) -> Value:
     """The one place Values are made, apart from ``Value(...)`` (which checks its data)."""
     out = _new(Value)
-    out.data = data
+    out._data = data
     out.grad = 0.0
     out.label = ""
     out._gate = gate
     out._a = a
     out._b = b
     out._ctx = ctx
+    out._version = _clock[0]
     return out
 
 
@@ -198,7 +218,12 @@ def _to_float(x: Any, what: str = "Value data") -> float:
     if type(x) is float:
         return x
     if isinstance(x, (numbers.Real, np.bool_)):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an int past the float range: say so, rather than inf
+            digits = int(math.log10(abs(x)))  # str() of it may itself refuse
+            raise ValueError(f"{what} is an int of about 10**{digits}: too large for a "
+                             "float (|x| <= 1.8e308)") from None
     raise TypeError(f"{what} must be an int or float, got {type(x).__name__}: {x!r:.60}")
 
 
@@ -225,10 +250,11 @@ def _apply(gate: Gate, a: Any, b: Any) -> Value:
         b = _constant(b)
     # _make written out (one call fewer): this runs once per node of every graph.
     out = _new(Value)
-    out.data = gate.scalar(a.data, b.data)  # type: ignore[misc]
+    out._data = gate.scalar(a._data, b._data)  # type: ignore[misc]
     out.grad = 0.0
     out.label = ""
     out._ctx = ()
+    out._version = _clock[0]
     if _mode.enabled:
         out._gate = gate
         out._a = a
@@ -240,8 +266,8 @@ def _apply(gate: Gate, a: Any, b: Any) -> Value:
 
 def _apply1(gate: Gate, a: Value, ctx: tuple = ()) -> Value:
     if _mode.enabled:
-        return _make(gate.scalar(a.data, *ctx), gate, a, None, ctx)  # type: ignore[misc]
-    return _make(gate.scalar(a.data, *ctx))  # type: ignore[misc]
+        return _make(gate.scalar(a._data, *ctx), gate, a, None, ctx)  # type: ignore[misc]
+    return _make(gate.scalar(a._data, *ctx))  # type: ignore[misc]
 
 
 def _constant(x: Any) -> Value:

@@ -18,10 +18,11 @@ from .validation import check_labels, real_number
 def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     """Mean of ``-y log σ(z) - (1-y) log(1-σ(z))`` for logits ``z`` and labels y in {0, 1}.
 
-    Computed as ``max(z, 0) - z*y + log(1 + exp(-|z|))``, which is the same number but
-    never takes exp of a large positive value nor log of 0. ``maximum(z, 0)`` rather than
-    ``relu``: at z = 0 the max gate splits the gradient in half, which gives the exact
-    derivative σ(0) - y = 0.5 - y where a zero-initialized model starts.
+    Computed as ``y * softplus(-z) + (1 - y) * softplus(z)``, the same number, with no
+    term that cancels another: softplus never overflows and keeps a tiny loss through
+    log1p (z = 40, y = 1: 4.25e-18, not 0), and the gradient is exactly
+    ``σ(z) - y`` written as ``(1 - y) σ(z) - y σ(-z)`` (z = 20, y = 1: -2.06e-9 in float32,
+    not 1 - 1 = 0); 0.5 - y at z = 0, where a zero-initialized model starts.
     """
     labels = np.asarray(y.data if isinstance(y, Tensor) else y)
     if labels.shape != z.shape or labels.dtype.kind not in "biuf":
@@ -30,10 +31,8 @@ def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     if not ((labels >= 0) & (labels <= 1)).all():
         raise ValueError("binary_cross_entropy_with_logits: y must be in [0, 1] (labels or "
                          "probabilities)")
-    targets = Tensor(y, dtype=z.dtype, label="y")  # y itself, not a copy: compile sees it
-    softplus = (1.0 + (-abs(z)).exp()).log()
-    softplus.label = "log(1 + exp(-|z|))"
-    return (maximum(z, 0.0) - z * targets + softplus).mean()
+    target = Tensor(y, dtype=z.dtype, label="y")  # from y itself: a compiled step sees it
+    return (target * (-z).softplus() + (1.0 - target) * z.softplus()).mean()
 
 
 def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:

@@ -167,3 +167,28 @@ def test_without_a_graph_the_step_runs_eagerly():
     assert step.mode == "eager" and not out.requires_grad
     with autograd.no_grad():
         assert step(np.full(2, 3.0)).item() == 6.0
+
+
+def test_arithmetic_on_an_argument_that_needs_no_gradient_is_replayed_not_frozen():
+    # Eagerly, ``1.0 - Tensor(y)`` is a constant (nothing in it needs a gradient); the
+    # trace must still record it, or every replay would reuse the first call's labels.
+    w = Tensor(np.array([0.3, -0.2, 0.5]), requires_grad=True)
+
+    def loss(x, y):
+        target = Tensor(y, dtype=np.float64)
+        z = x @ w
+        return (target * (-z).exp() + (1.0 - target) * z.exp()).mean()
+
+    step = autograd.compile(loss)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x, y = rng.normal(size=(5, 3)), rng.integers(0, 2, 5)
+        w.grad = None
+        compiled = step(x, y)
+        compiled.backward()
+        g_compiled = w.grad.copy()
+        w.grad = None
+        eager = loss(x, y)
+        eager.backward()
+        assert compiled.item() == eager.item()
+        np.testing.assert_allclose(g_compiled, w.grad, rtol=1e-12)

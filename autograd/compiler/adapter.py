@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor as tensor_module
-from ..engine import topological_order
+from ..engine import is_grad_enabled, topological_order
 from ..node import Node
 from ..tensor import Tensor
 from ..value import Value
@@ -93,6 +93,25 @@ GUARDED_READS = [(Value, "__lt__", "lt"), (Value, "__le__", "le"), (Value, "__gt
 OPERAND_CONVERSIONS = [(tensor_module, "as_array"), (tensor_module, "_labels"),
                        (tensor_module, "_lift")]
 CONVERSIONS_TO_NODES = {"_lift"}
+
+
+def recording_every_gate(node_maker: Callable) -> Callable:
+    """Tensor's node maker, made to keep the gate of results that need no gradient too.
+
+    Eagerly, ``1.0 - Tensor(y)`` is a plain constant: nothing in it needs a gradient. A
+    trace must record it as a gate all the same, or a replay would reuse the first call's
+    ``y`` for every later one (a silently wrong loss).
+    """
+    def make(data: Any, gate: Any, a: Any, b: Any, ctx: tuple, saved: Any = None) -> Any:
+        out = node_maker(data, gate, a, b, ctx, saved)
+        if out._gate is None and is_grad_enabled():  # under no_grad nothing is recorded
+            out._gate, out._a, out._b, out._ctx, out._saved = gate, a, b, ctx, saved
+        return out
+    return make
+
+
+# Functions replaced while tracing, as (module, name, wrapper).
+TRACED_MAKERS = [(tensor_module, "_node", recording_every_gate)]
 
 
 # -- calling gates ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ answer and otherwise traces again.
 
 from __future__ import annotations
 
+import functools
 import operator
 import threading
 from collections.abc import Callable
@@ -166,6 +167,9 @@ class Recorder:
                 for module, name in adapter.OPERAND_CONVERSIONS:
                     originals.append((module, name, getattr(module, name)))
                     setattr(module, name, self._deriver(getattr(module, name), name))
+                for module, name, wrap in adapter.TRACED_MAKERS:
+                    originals.append((module, name, getattr(module, name)))
+                    setattr(module, name, wrap(getattr(module, name)))
                 return fn(*args, **kwargs)
             finally:
                 for owner, name, original in originals:
@@ -179,13 +183,15 @@ class Recorder:
         return read
 
     def _deriver(self, fn: Callable, name: str) -> Callable:
-        def derive(x: Any, *rest: Any) -> Any:
-            out = fn(x, *rest)
+        def derive(x: Any, *rest: Any, **options: Any) -> Any:
+            out = fn(x, *rest, **options)
             if out is not x:
                 to_node = name in adapter.CONVERSIONS_TO_NODES
                 if to_node and rest and rest[0] is not None:
                     rest = (_DtypeOf(adapter.data_of(rest[0]).dtype),)  # no graph kept
-                self.derived[id(out)] = (x, fn, rest, to_node)
+                # A replay calls it again on the new argument, with the same options.
+                again = functools.partial(fn, **options) if options else fn
+                self.derived[id(out)] = (x, again, rest, to_node)
                 self.keep.append((out, x))
             return out
         return derive

@@ -1,0 +1,246 @@
+"""Comparing a program's run in gategrad with its run in torch: values, gradients, Hessians.
+
+``check_program`` raises ``Mismatch`` at the first difference: nan and ±inf must sit where
+torch has them, finite numbers agree to a dtype-aware tolerance scaled by the magnitudes
+the computation went through. Programs come from ``fuzz_graphs.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from fuzz_graphs import GG, TT, Program, apply_op, sinks
+
+from autograd.node import Node
+
+# -- comparing ----------------------------------------------------------------------------
+
+# gategrad's Value gives a clear error where the real function is undefined; torch gives
+# nan or ±inf. That is documented design: such a step must be one where torch's result is
+# not finite (or, for 0 ** negative and x / 0, infinite), and then the program stops.
+DOMAIN_ERRORS = (ValueError, ZeroDivisionError)
+
+
+class Mismatch(AssertionError):
+    """gategrad and torch disagree; ``kind`` names the check, ``op`` the step if known."""
+
+    def __init__(self, kind: str, op: str, detail: str, prog: Program) -> None:
+        super().__init__(f"{kind} at {op}: {detail}\n{prog!r}")
+        self.kind, self.op = kind, op
+
+
+def tolerance(dtype: type, order: int = 1) -> float:
+    return {np.float64: 1e-9, np.float32: 2e-4}[dtype] * (10 if order == 2 else 1)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().numpy(force=True)
+    if isinstance(x, Node):
+        x = x.data
+    return np.asarray(x)
+
+
+def compare(got: Any, want: Any, rtol: float, atol: float, check_dtype: bool = True
+            ) -> str | None:
+    """None if ``got`` matches ``want``, else why not.
+
+    nan must be where torch has nan, ±inf where torch has the same inf; finite numbers
+    agree to ``rtol`` relative to the element, or to ``atol``: a gradient is a sum, so its
+    rounding scales with its biggest terms, not with the (maybe cancelled) result.
+    """
+    g, w = to_numpy(got), to_numpy(want)
+    if g.shape != w.shape:
+        return f"shape {g.shape} != torch {w.shape}"
+    if check_dtype and g.dtype != w.dtype:
+        return f"dtype {g.dtype} != torch {w.dtype}"
+    g64, w64 = g.astype(np.float64), w.astype(np.float64)
+    bad = np.isnan(w64) != np.isnan(g64)
+    inf = np.isinf(w64) | np.isinf(g64)
+    # Whether a product near the top of the range overflows depends on the order of its
+    # factors ((0.5 * 2) * 1e308 is finite, 0.5 * (2 * 1e308) is not), so a finite number
+    # within a factor 16 of the largest float matches an infinity of the same sign.
+    near_top = np.finfo(g.dtype if g.dtype.kind == "f" else np.float64).max / 16
+    with np.errstate(invalid="ignore"):
+        overflow = (np.sign(g64) == np.sign(w64)) & (np.minimum(abs(g64), abs(w64)) >= near_top)
+    bad |= inf & ~np.isnan(w64) & ~np.isnan(g64) & (g64 != w64) & ~overflow
+    fin = np.isfinite(w64) & np.isfinite(g64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        err = np.abs(g64 - w64)
+    bad |= fin & (err > rtol * np.abs(w64) + atol)
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0]) if bad.ndim else ()
+        return f"got {g64[i]!r} torch {w64[i]!r} at {i} (of got {g!r} / torch {w!r})"
+    return None
+
+
+def finite_scale(arrays: list) -> float:
+    """The largest finite magnitude in ``arrays`` (0 if none)."""
+    top = 0.0
+    for a in arrays:
+        a = to_numpy(a).astype(np.float64)
+        a = a[np.isfinite(a)]
+        if a.size:
+            top = max(top, float(np.max(np.abs(a))))
+    return top
+
+
+SUMS = {"add", "sub", "rconst", "matmul", "matvec", "reduce"}
+
+
+def check_program(prog: Program) -> None:
+    """Run ``prog`` in both frameworks; raise ``Mismatch`` at the first difference."""
+    import warnings
+
+    dtype = prog.dtype
+    rtol = tolerance(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g_nodes = [GG.leaf(v, dtype) for v in prog.leaves]
+        t_nodes = [TT.leaf(v, dtype) for v in prog.leaves]
+        for op, args, p in prog.steps:
+            t_out = apply_op(TT, op, [t_nodes[a] for a in args], p, dtype)
+            try:
+                g_out = apply_op(GG, op, [g_nodes[a] for a in args], p, dtype)
+            except DOMAIN_ERRORS as e:
+                if not torch.isfinite(t_out).all():
+                    return  # documented: see DOMAIN_ERRORS
+                raise Mismatch("raises", op, f"{type(e).__name__}: {e} where torch gives "
+                               f"{to_numpy(t_out)!r}", prog) from e
+            except Exception as e:
+                raise Mismatch("raises", op, f"{type(e).__name__}: {e}", prog) from e
+            if _reference_differs_by_design(op, p, t_nodes, args, t_out, g_out):
+                return
+            # The rounding of a sum (matmul, reductions, add) scales with its terms:
+            # bounded there by the operands as well as by the result.
+            terms = [t_nodes[a] for a in args] if op in SUMS else []
+            scale = finite_scale([t_out, *terms])
+            why = compare(g_out, t_out, rtol, rtol * scale)
+            if why:
+                raise Mismatch("forward", op, why, prog)
+            g_nodes.append(g_out)
+            t_nodes.append(t_out)
+        _check_gradients(prog, g_nodes, t_nodes, _torch_pow_hessian_wrong(prog, t_nodes))
+
+
+def _reference_differs_by_design(op: str, p: dict, t_nodes: list, args: list, t_out: Any,
+                                 g_out: Any) -> bool:
+    """Steps where gategrad and torch both follow their own documented rules, which
+    differ; the program is checked up to there and stops (as for DOMAIN_ERRORS).
+
+    - matmul whose result is not finite: numpy's BLAS sums the products in its own order
+      (and fused), so where IEEE summation of inf and -inf gives nan it may give ±inf,
+      and back again in the gradients. Accepted rather than slowing every matmul down
+      with a check; gategrad's matmul is numpy's.
+    - ``x ** 0.5`` and ``x ** -0.5`` at -0.0 or -inf: torch computes them as sqrt(x) and
+      1/sqrt(x) (-inf at -0.0, nan at -inf), gategrad as IEEE pow does (numpy's
+      ``power``: +inf at -0.0, 0 at -inf); test_edge_values checks those against numpy.
+    """
+    if op in ("matmul", "matvec"):
+        return not (np.isfinite(to_numpy(t_out)).all() and np.isfinite(to_numpy(g_out)).all())
+    if op == "powc" and abs(p["c"]) == 0.5:
+        x = to_numpy(t_nodes[args[0]])
+        return bool(np.any((x == -np.inf) | ((x == 0) & np.signbit(x))))
+    return False
+
+
+def _torch_pow_hessian_wrong(prog: Program, t_nodes: list) -> bool:
+    """Whether a tensor ** tensor step has a zero base or a zero exponent.
+
+    torch 2.13's double backward of pow is wrong there (its first-order rules are masked
+    with where(), so d/dy of the base rule is 0 at y == 0 and the zero-base rule gives
+    nan): its Hessian of x**y at y = 0 is not even symmetric. Those second derivatives are
+    checked against the closed form in test_edge_values.py instead of against torch.
+    """
+    for op, args, p in prog.steps:
+        if op == "pow":
+            base, exponent = t_nodes[args[0]], t_nodes[args[1]]
+        elif op == "rconst" and p["how"] == "rpow":
+            base, exponent = torch.tensor(abs(p["k"])), t_nodes[args[0]]
+        else:
+            continue
+        if bool((base == 0).any()) or bool((exponent == 0).any()):
+            return True
+    return False
+
+
+def _root(B: Any, nodes: list, prog: Program) -> Any:
+    root = None
+    for w, i in zip(prog.weights, sinks(prog)):
+        term = nodes[i] * w
+        term = term if prog.kind == "value" else term.sum()
+        root = term if root is None else root + term
+    return root
+
+
+def _check_gradients(prog: Program, g_nodes: list, t_nodes: list, skip_hessian: bool) -> None:
+    n = len(prog.leaves)
+    rtol = tolerance(prog.dtype)
+    g_root, t_root = _root(GG, g_nodes, prog), _root(TT, t_nodes, prog)
+    create = prog.second_order
+    # The gradients of every node, not just the leaves, set the scale of the rounding a
+    # leaf's gradient may carry (a sum of terms that cancel keeps their rounding).
+    every = list(torch.autograd.grad(t_root, t_nodes, retain_graph=True, allow_unused=True,
+                                     materialize_grads=True))
+    every += _quotient_terms(prog, t_nodes, every)
+    try:
+        g_grads = GG.grad(g_root, g_nodes[:n], create)
+    except Exception as e:
+        raise Mismatch("raises", "backward", f"{type(e).__name__}: {e}", prog) from e
+    t_grads = TT.grad(t_root, t_nodes[:n], create)
+    atol = rtol * max(1.0, finite_scale(every))
+    for i, (gg, tg) in enumerate(zip(g_grads, t_grads)):
+        why = compare(gg, tg, rtol, atol, check_dtype=prog.kind == "tensor")
+        if why:
+            raise Mismatch("gradient", f"leaf n{i}", why, prog)
+    if create:
+        _check_second_order(prog, g_nodes[:n], t_nodes[:n], g_grads, t_grads, skip_hessian)
+
+
+def _quotient_terms(prog: Program, t_nodes: list, every: list) -> list:
+    """The two terms each division adds to its divisor's gradient, g / b and g * (a/b) / b:
+    for ``x / x`` at a tiny x they are huge and cancel, leaving rounding of their size."""
+    n, terms = len(prog.leaves), []
+    for j, (op, args, p) in enumerate(prog.steps):
+        if op == "div" or op == "rconst" and p["how"] == "rdiv":
+            divisor = args[1] if op == "div" else args[0]  # rconst: k / args[0]
+            g, b = every[n + j].detach(), t_nodes[divisor].detach()
+            with torch.no_grad():
+                terms += [g / b, g * t_nodes[n + j].detach() / b]
+    return terms
+
+
+def _check_second_order(prog: Program, g_leaves: list, t_leaves: list, g_grads: list,
+                        t_grads: list, skip_torch: bool) -> None:
+    """Hessian-vector products: d/dx of sum(grad_i * v_i) with v = 1, -2, 3, ..."""
+    g_s, t_s = 0.0, 0.0
+    for i, (gg, tg) in enumerate(zip(g_grads, t_grads)):
+        v = (-2.0) ** i if i else 1.0
+        g_term, t_term = gg * v, tg * v
+        if prog.kind == "tensor":
+            g_term = g_term.sum() if isinstance(g_term, Node) else float(np.sum(g_term))
+            t_term = t_term.sum()
+        g_s, t_s = g_s + g_term, t_s + t_term
+    if not isinstance(g_s, Node):
+        g_hess = [np.zeros_like(to_numpy(x)) for x in g_leaves]
+    else:
+        try:
+            g_hess = GG.grad(g_s, g_leaves, False)
+        except Exception as e:
+            raise Mismatch("raises", "second backward", f"{type(e).__name__}: {e}",
+                           prog) from e
+    if skip_torch:  # gategrad's second backward ran; torch is no reference here (see
+        return  # _torch_pow_hessian_wrong)
+    if t_s.requires_grad:
+        t_hess = TT.grad(t_s, t_leaves, False)
+    else:
+        t_hess = [torch.zeros_like(x) for x in t_leaves]
+    rtol = tolerance(prog.dtype, 2)
+    atol = rtol * max(1.0, finite_scale(t_hess), finite_scale(t_grads))
+    for i, (gh, th) in enumerate(zip(g_hess, t_hess)):
+        why = compare(gh, th, rtol, atol, check_dtype=False)
+        if why:
+            raise Mismatch("second derivative", f"leaf n{i}", why, prog)
+
