@@ -31,14 +31,16 @@ def gate(name: str | None = None, *, derivatives: Sequence[Callable[..., Any]],
          symbol: str | None = None,
          scalar: Callable[..., float] | None = None, cli: bool = False,
          safe: Callable[..., Any] | None = None, kinked: bool = False,
-         ) -> Callable[[Callable], Callable]:
+         words: str = "") -> Callable[[Callable], Callable]:
     """Register the decorated forward as a gate; returns the function that applies it.
 
     ``derivatives`` holds one rule per input, ``rule(g, out, *inputs) -> down_diff``. The
     forward gets numpy arrays (Tensor) or floats (Value); give ``scalar`` for a faster or
     different float version. The gate joins the table like a built-in row: ``cli=True``
     lets ``gategrad draw`` call it; ``safe`` (how a random graph applies it with operands
-    kept in its domain; default: directly) and ``kinked`` tell ``autograd.testing``.
+    kept in its domain; default: directly) and ``kinked`` tell ``autograd.testing``;
+    ``words``, the rule in words for the explorer (default: the forward's docstring's first
+    line).
     """
     rules = tuple(derivatives)
     if len(rules) not in (1, 2) or not all(callable(r) for r in rules):
@@ -53,7 +55,8 @@ def gate(name: str | None = None, *, derivatives: Sequence[Callable[..., Any]],
         row = G.Gate(gate_name, symbol or gate_name,
                      scalar or (lambda *xs: float(forward(*xs))), forward, rules,
                      cli=(gate_name,) if cli else (),
-                     safe=safe or (lambda *xs: apply_gate(row, *xs)), kinked=kinked)
+                     safe=safe or (lambda *xs: apply_gate(row, *xs)), kinked=kinked,
+                     words=words or (forward.__doc__ or "").strip().split("\n")[0])
         REGISTRY[gate_name] = row
 
         @functools.wraps(forward)

@@ -37,74 +37,92 @@ __all__ = ["Gate", "ROWS", "divide", "power", "log", "sign", "select", "values"]
 
 G = Gate
 ADD = G("add", "+", operator.add, np.add, (lambda g, out, a, b: g, lambda g, out, a, b: g),
-        safe=lambda a, b: a + b)
+        safe=lambda a, b: a + b,
+        words="∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1: the gate passes up_diff on unchanged")
 SUB = G("sub", "-", operator.sub, np.subtract,
-        (lambda g, out, a, b: g, lambda g, out, a, b: -g), safe=lambda a, b: a - b)
+        (lambda g, out, a, b: g, lambda g, out, a, b: -g), safe=lambda a, b: a - b,
+        words="∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1")
 MUL = G("mul", "*", operator.mul, np.multiply,
         (lambda g, out, a, b: g * b, lambda g, out, a, b: g * a),
         safe=lambda a, b: a.tanh() * b,  # one side bounded, so products stay bounded
-        helpers=frozenset({"tanh"}))
+        helpers=frozenset({"tanh"}),
+        words="∂(a·b)/∂a = b, ∂(a·b)/∂b = a: each input gets up_diff times the other input")
 DIV = G("div", "/", F.scalar_div, F.array_div,
         (lambda g, out, a, b: divide(g, b), lambda g, out, a, b: divide(-g * out, b)),
         domain=F.check_div, safe=lambda a, b: a / (b * b + 1.0),
-        helpers=frozenset({"mul", "add"}))
+        helpers=frozenset({"mul", "add"}),
+        words="∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²")
 POW = G("pow", "**", F.scalar_pow, F.array_pow,
         (lambda g, out, a, b: _pow_base(g, a, b), lambda g, out, a, b: _pow_exponent(g, out, a, b)),
         domain=F.check_pow, safe=lambda a, b: (a * a + 0.5) ** b.tanh(),
-        helpers=frozenset({"mul", "add", "tanh"}))
+        helpers=frozenset({"mul", "add", "tanh"}),
+        words="∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a")
 # a ** c with c a plain number: no gradient for c, and no log(a) (so a may be negative)
 POWC = G("powc", "**", F.scalar_pow, F.array_pow,
          (lambda g, out, a, c: _pow_base(g, a, c) if c else select(False, g),),  # x**0: 0
          domain=F.check_pow, label=lambda ctx: f"**{_num(ctx[0])}",
-         safe=lambda x: x.tanh() ** 3, helpers=frozenset({"tanh"}))
-NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,), safe=lambda x: -x)
+         safe=lambda x: x.tanh() ** 3, helpers=frozenset({"tanh"}),
+         words="∂(aᶜ)/∂a = c·aᶜ⁻¹ (c is a constant)")
+NEG = G("neg", "-", operator.neg, np.negative, (lambda g, out, a: -g,), safe=lambda x: -x,
+        words="∂(−a)/∂a = −1")
 EXP = G("exp", "exp", F.scalar_exp, np.exp, (lambda g, out, a: g * out,),
         method="exp", doc="e to the power of this node (inf where that overflows).",
         cli=("exp",), safe=lambda x: x.tanh().exp(),  # squashed: deep graphs stay finite
-        helpers=frozenset({"tanh"}))
+        helpers=frozenset({"tanh"}),
+        words="∂eᵃ/∂a = eᵃ: the output itself")
 LOG = G("log", "log", F.scalar_log, F.array_log, (lambda g, out, a: divide(g, a),),
         method="log", doc="The natural logarithm. Raises ValueError for a Value <= 0 "
         "(a Tensor gives -inf at 0 and nan below, as numpy).", domain=F.check_log,
-        cli=("log",), safe=lambda x: (x * x + 0.5).log(), helpers=frozenset({"mul", "add"}))
+        cli=("log",), safe=lambda x: (x * x + 0.5).log(), helpers=frozenset({"mul", "add"}),
+        words="∂ln a/∂a = 1/a")
 SQRT = G("sqrt", "sqrt", F.scalar_sqrt, F.array_sqrt,
          # g / (2 sqrt(x)), divided rather than times out**-1: ±inf at ±0 (the sign of
          # zero kept), and no 1/out**2 (inf for a tiny out) in the second derivative
          (lambda g, out, a: divide(g * 0.5, out),),
          method="sqrt", doc="The square root. Raises ValueError for a negative Value "
          "(a Tensor gives nan there, as numpy).", domain=F.check_sqrt, cli=("sqrt",),
-         safe=lambda x: (x * x + 0.5).sqrt(), helpers=frozenset({"mul", "add"}))
+         safe=lambda x: (x * x + 0.5).sqrt(), helpers=frozenset({"mul", "add"}),
+         words="∂√a/∂a = 1/(2√a)")
 TANH = G("tanh", "tanh", math.tanh, np.tanh, (lambda g, out, a: g * (1 - out * out),),
          method="tanh", doc="The hyperbolic tangent, in (-1, 1).", cli=("tanh",),
-         safe=lambda x: x.tanh())
+         safe=lambda x: x.tanh(),
+         words="∂tanh a/∂a = 1 − tanh²a: near 0 once |a| is large (saturation)")
 SIGMOID = G("sigmoid", "σ", F.scalar_sigmoid, F.array_sigmoid,
             (lambda g, out, a: g * out * (1 - out),),
             method="sigmoid", doc="The logistic function 1 / (1 + e**-x), in (0, 1); "
-            "stable for any x.", cli=("sigmoid",), safe=lambda x: x.sigmoid())
+            "stable for any x.", cli=("sigmoid",), safe=lambda x: x.sigmoid(),
+            words="∂σ(a)/∂a = σ(a)·(1 − σ(a)): at most 0.25, near 0 once |a| is large")
 SOFTPLUS = G("softplus", "softplus", F.scalar_softplus, F.array_softplus,
              (lambda g, out, a: g * _unary(SIGMOID, a),),
              method="softplus", doc="log(1 + e**x), computed without overflow or the loss "
              "of a small e**x next to 1 (log1p).", cli=("softplus",),
-             safe=lambda x: x.softplus())
+             safe=lambda x: x.softplus(),
+             words="∂softplus(a)/∂a = σ(a): between 0 and 1, never exactly 0")
 RELU = G("relu", "relu", F.scalar_relu, lambda x: np.maximum(x, 0),
          (lambda g, out, a: select(_nonzero(out), g),),
          method="relu", doc="max(x, 0); the gradient is 0 at 0 and nan goes through.",
-         cli=("relu",), safe=lambda x: x.relu(), kinked=True)
+         cli=("relu",), safe=lambda x: x.relu(), kinked=True,
+         words="∂relu(a)/∂a = 1 where a > 0, else 0 (a unit that is never positive is dead)")
 LEAKY_RELU = G("leaky_relu", "leaky relu", lambda x: x if x > 0 or x != x else 0.01 * x,
                lambda x: np.where(x > 0, x, 0.01 * x),
                (lambda g, out, a: g * (0.01 + 0.99 * (a > 0)),),
                method="leaky_relu", doc="x for x > 0, else 0.01 * x (PyTorch's default slope).",
-               cli=("leaky_relu",), safe=lambda x: x.leaky_relu(), kinked=True)
+               cli=("leaky_relu",), safe=lambda x: x.leaky_relu(), kinked=True,
+               words="∂leaky_relu(a)/∂a = 1 where a > 0, else 0.01 (never quite dead)")
 ABS = G("abs", "abs", abs, np.abs, (lambda g, out, a: g * sign(a),),
         method="abs", doc="The absolute value |x| (also ``abs(x)``); the gradient is "
-        "sign(x), 0 at 0.", cli=("abs",), safe=lambda x: abs(x), kinked=True)
+        "sign(x), 0 at 0.", cli=("abs",), safe=lambda x: abs(x), kinked=True,
+        words="∂|a|/∂a = sign(a)")
 MAX: Gate
 MIN: Gate
 MAX = G("max", "max", F.scalar_max, np.maximum,
         (lambda g, out, a, b: _keeps(g, a, b), lambda g, out, a, b: _keeps(g, b, a)),
-        cli=("max", "maximum"), safe=lambda a, b: _binary(MAX, a, b), kinked=True)
+        cli=("max", "maximum"), safe=lambda a, b: _binary(MAX, a, b), kinked=True,
+        words="max(a, b) routes up_diff to the larger input (half to each at a tie)")
 MIN = G("min", "min", F.scalar_min, np.minimum,
         (lambda g, out, a, b: _keeps(g, b, a), lambda g, out, a, b: _keeps(g, a, b)),
-        cli=("min", "minimum"), safe=lambda a, b: _binary(MIN, a, b), kinked=True)
+        cli=("min", "minimum"), safe=lambda a, b: _binary(MIN, a, b), kinked=True,
+        words="min(a, b) routes up_diff to the smaller input (half to each at a tie)")
 
 ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance(g, Gate))
 
@@ -112,7 +130,9 @@ ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance
 # nodes. A helper of the rules (as tensor_gates' scatter), not a gate users call, so it is
 # not one of the ROWS (no method, no CLI name, not drawn in random graphs by itself).
 SELECT = G("select", "select", lambda x, keep: select(keep, x),
-           lambda x, keep: select(keep, x), (lambda g, out, x, keep: select(keep, g),))
+           lambda x, keep: select(keep, x), (lambda g, out, x, keep: select(keep, g),),
+           words="up_diff where the mask keeps the input, exactly 0 elsewhere (the mask "
+           "carries no gradient)")
 del G
 
 

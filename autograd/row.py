@@ -49,6 +49,9 @@ class Gate:
     safe: Callable[..., Any] | None = None
     helpers: frozenset[str] = frozenset()
     kinked: bool = False
+    # The derivative rule in words, for people (the explorer's node panel); never used to
+    # compute anything: the numbers always come from ``vjp``.
+    words: str = ""
 
     @property
     def arity(self) -> int:

@@ -194,40 +194,54 @@ def _clip_label(ctx: tuple) -> str:
 
 
 G = Gate
-MATMUL = G("matmul", "@", None, _matmul_forward, (_matmul_a, _matmul_b))
+MATMUL = G("matmul", "@", None, _matmul_forward, (_matmul_a, _matmul_b),
+           words="C = A @ B: ∂L/∂A = ∂L/∂C @ Bᵀ, ∂L/∂B = Aᵀ @ ∂L/∂C")
 SUM = G("sum", "sum", None, lambda x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
         (lambda g, out, x, axis, keepdims: _expand(g, x.shape, axis, keepdims),),
-        label=_axis_label("sum"))
+        label=_axis_label("sum"),
+        words="every summed element gets up_diff (spread back over the summed axes)")
 MEAN = G("mean", "mean", None, _mean,
          (lambda g, out, x, axis, keepdims:
           _expand(g, x.shape, axis, keepdims) * (1.0 / max(_count(x.shape, axis), 1)),),
-         label=_axis_label("mean"))
+         label=_axis_label("mean"),
+         words="every element gets up_diff / n, n the number of elements averaged")
 AMAX = G("amax", "max", None, lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
-         (_max_share,), label=_axis_label("max"))
+         (_max_share,), label=_axis_label("max"),
+         words="the largest element gets up_diff (shared at ties), the others 0")
 RESHAPE = G("reshape", "reshape", None, np.reshape,
             (lambda g, out, x, shape: g.reshape(x.shape),),
-            label=lambda ctx: f"reshape {tuple(ctx[0])}".replace(",)", ")"))
+            label=lambda ctx: f"reshape {tuple(ctx[0])}".replace(",)", ")"),
+            words="up_diff reshaped back to the input's shape")
 TRANSPOSE = G("transpose", "T", None, np.transpose,
-              (lambda g, out, x, axes: g.transpose(_inverse(axes)),))
+              (lambda g, out, x, axes: g.transpose(_inverse(axes)),),
+              words="up_diff transposed back")
 GETITEM = G("getitem", "[]", None, lambda x, index: x[index],
-            (lambda g, out, x, index: scatter(g, index, x.shape),))
+            (lambda g, out, x, index: scatter(g, index, x.shape),),
+            words="up_diff goes back to the picked positions, 0 everywhere else")
 SCATTER = G("scatter", "scatter", None, lambda g, index, shape: scatter(g, index, shape),
-            (lambda g, out, x, index, shape: g[index],))
+            (lambda g, out, x, index, shape: g[index],),
+            words="each position gets the up_diff of the place it was written to")
 BROADCAST_TO = G("broadcast_to", "broadcast", None, np.broadcast_to,
-                 (lambda g, out, x, shape: unbroadcast(g, x.shape),))
+                 (lambda g, out, x, shape: unbroadcast(g, x.shape),),
+                 words="up_diff summed over the axes that broadcasting stretched")
 LOG_SOFTMAX = G("log_softmax", "log_softmax", None, _log_softmax,
                 (lambda g, out, x, axis: g - exp(out) * g.sum(axis=axis, keepdims=True),),
-                label=_axis_label("log_softmax"))
+                label=_axis_label("log_softmax"),
+                words="∂/∂x = up − softmax(x)·Σ up (the sum along the axis)")
 SOFTMAX = G("softmax", "softmax", None, _softmax,
             (lambda g, out, x, axis: out * (g - (g * out).sum(axis=axis, keepdims=True)),),
-            label=_axis_label("softmax"))
+            label=_axis_label("softmax"),
+            words="∂/∂x = s·(up − Σ up·s), s = softmax(x)")
 # Softmax + negative log-likelihood + mean in one gate: the hand-written backward's cost.
 CROSS_ENTROPY = G("cross_entropy", "CE", None, _cross_entropy, (_cross_entropy_grad,),
-                  saves=True)
+                  saves=True,
+                  words="∂CE/∂logits = (softmax(logits) − one_hot(target)) / n")
 CAST = G("cast", "cast", None, lambda x, dtype: x.astype(dtype),
-         (lambda g, out, x, dtype: g.astype(x.dtype),))
+         (lambda g, out, x, dtype: g.astype(x.dtype),),
+         words="up_diff cast back to the input's dtype")
 CLIP = G("clip", "clip", None, lambda x, lo, hi: np.clip(x, lo, hi),
-         (lambda g, out, x, lo, hi: select(_clip_mask(x, lo, hi), g),), label=_clip_label)
+         (lambda g, out, x, lo, hi: select(_clip_mask(x, lo, hi), g),), label=_clip_label,
+         words="up_diff passes where the input is inside [lo, hi], 0 outside")
 del G
 
 ROWS: tuple[Gate, ...] = tuple(g for g in list(globals().values()) if isinstance(g, Gate))
