@@ -56,6 +56,8 @@ TABLE: dict[str, Op] = {
     "sqrt": ("sqrt", lambda a, b, c: math.sqrt(a), lambda a, b, c: a.sqrt()),
     "tanh": ("tanh", lambda a, b, c: math.tanh(a), lambda a, b, c: a.tanh()),
     "sigmoid": ("sigmoid", lambda a, b, c: _f_sigmoid(a), lambda a, b, c: a.sigmoid()),
+    "softplus": ("softplus", lambda a, b, c: math.log1p(math.exp(-abs(a))) + max(a, 0.0),
+                 lambda a, b, c: a.softplus()),
     "relu": ("relu", lambda a, b, c: a if a > 0 else 0.0, lambda a, b, c: a.relu()),
     "leaky_relu": ("leaky_relu", lambda a, b, c: a if a > 0 else 0.01 * a,
                    lambda a, b, c: a.leaky_relu()),
