@@ -94,6 +94,7 @@ class Module:
                 p.data = float(checked[name])
             else:
                 p.data[...] = checked[name]
+                p.data = p.data  # a write the version check sees (in place it cannot)
 
     def architecture(self) -> dict[str, Any] | None:
         """What ``nn.load`` needs to rebuild this model: ``{"class": ..., "args": {...}}``

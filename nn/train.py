@@ -189,6 +189,7 @@ class _Snapshot:
         for p, data, grad in zip(self.params, self.data, self.grads):
             if isinstance(p.data, np.ndarray) and p.data.shape == data.shape:
                 p.data[...] = data  # in place: views of the weights see the old values again
+                p.data = p.data  # a write the version check sees (in place it cannot)
             else:
                 p.data = data
             p.grad = grad

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd import Tensor
 from nn import train as train_module
 
 
@@ -86,3 +87,16 @@ def test_predicting_with_non_finite_weights_is_an_error_not_nan():
     for predict in (model.predict_proba, model.predict, model.decision_function):
         with pytest.raises(ValueError, match=r"'fc2.weight' hold non-finite"):
             predict(X)
+
+
+def test_loading_weights_counts_as_a_write_for_graphs_built_before(tmp_path):
+    # load() writes the weights in place (views see the new values); a loss built before
+    # must not then be differentiated at a mix of old and new weights.
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    y = np.array([0, 1, 0, 1, 1, 0])
+    model = nn.LogisticRegression(2, seed=0)
+    path = model.save(tmp_path / "m")
+    loss = model.objective(model.forward(Tensor(X)), y, 0.0)
+    model.load(path)
+    with pytest.raises(RuntimeError, match="modified after it was used"):
+        loss.backward()
