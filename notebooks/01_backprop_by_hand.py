@@ -19,6 +19,7 @@
 
 # %%
 import math
+from pathlib import Path
 
 import viz
 from autograd import Value, maximum
@@ -137,5 +138,6 @@ viz.draw(f, explain=True)
 # internet); `viz.backward_steps` writes the older page of one still frame per gate.
 
 # %%
+Path("out").mkdir(exist_ok=True)
 print("wrote", viz.explore(f).save("out/explorer.html"))
 print("wrote", viz.backward_steps(f, "out/steps.html"))
