@@ -295,3 +295,10 @@ def test_extreme_and_nonfinite_tensors_make_a_valid_page(tmp_path):
     assert heat["cells"][:3] == [0.0, 1.0, 0.5] and heat["cells"][3:] == [-1.0] * 3
     assert "nan" in by_label(e.model)["x"]["data"] and "-inf" in by_label(e.model)["x"]["data"]
     e.save(tmp_path / "x.html")  # strict JSON: no NaN reached the page
+
+
+def test_the_mean_of_huge_numbers_does_not_overflow():
+    from viz.explore_stats import describe
+
+    d = describe(np.array([1e308, 1e308, 1e308]))
+    assert d["mean"] == d["max"] == d["min"]

@@ -29,11 +29,11 @@ def describe(a: Any) -> dict:
     out["nonfinite"] = int(x.size - finite.sum())
     good = x[finite]
     if good.size:
-        out.update(min=num(good.min()), mean=num(good.mean()), max=num(good.max()))
         lo, hi = float(good.min()), float(good.max())
-        # Binned after scaling to [-1, 1]: the same bins, but numpy cannot make bins over
-        # a range that overflows (hi - lo for -1e308 .. 1e308).
+        # Averaged and binned after scaling to [-1, 1]: the same numbers, but a sum of
+        # values near 1e308, or the range hi - lo of -1e308 .. 1e308, would overflow.
         scale = max(abs(lo), abs(hi)) or 1.0
+        out.update(min=num(lo), mean=num(float((good / scale).mean()) * scale), max=num(hi))
         counts, _ = np.histogram(good / scale, bins=BINS)
         out["hist"] = {"counts": counts.tolist(), "lo": num(lo), "hi": num(hi)}
     if x.ndim == 2 and x.size > 1:
