@@ -31,7 +31,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_tensor import LR, REG, SIZES, make_problem, numpy_step  # noqa: E402
+from bench_tensor import LR, REG, SIZES, make_problem, numpy_step, sgd_step  # noqa: E402
 from bench_value import two_moons  # noqa: E402
 from record import table, write  # noqa: E402
 
@@ -220,14 +220,7 @@ def gategrad_loss(p: dict, written_out: bool) -> tuple:
 
 
 def tensor_step(fn: Callable, params: list, X: np.ndarray, y: np.ndarray) -> Callable:
-    def step() -> float:
-        loss = fn(X, y)
-        loss.backward()
-        for w in params:
-            w.data -= LR * w.grad
-            w.grad = None
-        return loss.item()
-    return step
+    return sgd_step(lambda: fn(X, y), params)
 
 
 def jax_step(p: dict, written_out: bool) -> Callable | None:

@@ -76,14 +76,10 @@ def numpy_step(p: dict) -> Callable[[], float]:
     return step
 
 
-def gategrad_step(p: dict) -> Callable[[], float]:
-    X, y = Tensor(p["X"]), p["y"]
-    params = [Tensor(p[k].copy(), requires_grad=True) for k in ("W1", "b1", "W2", "b2")]
-    W1, b1, W2, b2 = params
-
+def sgd_step(loss_fn: Callable[[], Tensor], params: list[Tensor]) -> Callable[[], float]:
+    """One gategrad training step: the loss, backward, and plain SGD on ``params``."""
     def step() -> float:
-        scores = (X @ W1 + b1).relu() @ W2 + b2
-        loss = scores.cross_entropy(y) + REG * ((W1 * W1).sum() + (W2 * W2).sum())
+        loss = loss_fn()
         loss.backward()
         for w in params:
             w.data -= LR * w.grad
@@ -91,6 +87,18 @@ def gategrad_step(p: dict) -> Callable[[], float]:
         return loss.item()
 
     return step
+
+
+def gategrad_step(p: dict) -> Callable[[], float]:
+    X, y = Tensor(p["X"]), p["y"]
+    params = [Tensor(p[k].copy(), requires_grad=True) for k in ("W1", "b1", "W2", "b2")]
+    W1, b1, W2, b2 = params
+
+    def loss() -> Tensor:
+        scores = (X @ W1 + b1).relu() @ W2 + b2
+        return scores.cross_entropy(y) + REG * ((W1 * W1).sum() + (W2 * W2).sum())
+
+    return sgd_step(loss, params)
 
 
 def torch_step(p: dict) -> Callable[[], float]:
