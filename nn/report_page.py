@@ -9,27 +9,15 @@ Nothing is fetched from the network.
 from __future__ import annotations
 
 import html
-import json
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-
-def _asset(name: str) -> str:
-    return (resources.files("nn") / "static" / name).read_text(encoding="utf-8")
-
-
-def _json(data: Any) -> str:
-    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+from viz.explore import asset, assets, script_json, write_whole
 
 
 def page(data: dict, explorers: list) -> str:
     """The page's HTML for the recorded ``data`` and the graph snapshots' explorers."""
     graphs = ""
     if explorers:
-        from viz.explore import assets
-
         last = len(explorers) - 1  # the last epoch's graph shows first
         graphs = "\n".join(
             f'<div class="rp-snapshot" data-epoch="{epoch}"{"" if i == last else " hidden"}>'
@@ -43,7 +31,7 @@ def page(data: dict, explorers: list) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Training report: {title}</title>
-<style>{_asset("report.css")}</style>
+<style>{asset("report.css", "nn")}</style>
 </head>
 <body class="rp-body">
 <header><h1>Watch it learn</h1><p class="rp-title">{title}</p></header>
@@ -65,8 +53,8 @@ scale. Norms that shrink towards 0 layer after layer are vanishing gradients (sa
 {graphs}
 </section>
 </main>
-<script type="application/json" id="rp-data">{_json(data)}</script>
-<script>{_asset("report.js")}</script>
+<script type="application/json" id="rp-data">{script_json(data)}</script>
+<script>{asset("report.js", "nn")}</script>
 </body>
 </html>
 """
@@ -74,6 +62,4 @@ scale. Norms that shrink towards 0 layer after layer are vanishing gradients (sa
 
 def write_page(path: Path, data: dict, explorers: list) -> Path:
     """Write the page to ``path``, whole or not at all."""
-    from viz.explore import write_whole
-
     return write_whole(path, page(data, explorers), "report")

@@ -52,11 +52,7 @@ class Explorer:
         the gradient-health overlay on, ``at_end`` at the last step."""
         global _instances
         _instances += 1
-        data = json.dumps(self.model, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False)
-        # Inside <script>, only "</" could end the element early; escaping every "<"
-        # (and & >) keeps any label, even "</script>", inert data.
-        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        data = script_json(self.model)
         options = (' data-overlay="on"' if overlay else "") + (' data-start="end"' if at_end
                                                                else "")
         return (f'<div class="gg-explorer" id="gg-explorer-{_instances}" tabindex="0" '
@@ -114,15 +110,25 @@ def write_whole(path: Path, text: str, who: str) -> Path:
     return path
 
 
+def script_json(data: Any) -> str:
+    """``data`` as JSON to put inside a ``<script>`` element of a page.
+
+    Inside <script>, only "</" could end the element early; escaping every "<" (and & >)
+    keeps any label, even "</script>", inert data. NaN and inf are refused (JSON has none).
+    """
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def assets() -> str:
     """The explorer's style and script, as ``<style>`` and ``<script>`` elements."""
     return (f"<style>{asset('explorer.css')}</style>\n"
             f"<script>{asset('explorer_panel.js')}\n{asset('explorer.js')}</script>")
 
 
-def asset(name: str) -> str:
-    """The text of ``viz/static/<name>``, the page's script or style."""
-    return (resources.files("viz") / "static" / name).read_text(encoding="utf-8")
+def asset(name: str, package: str = "viz") -> str:
+    """The text of ``<package>/static/<name>``, a page's script or style."""
+    return (resources.files(package) / "static" / name).read_text(encoding="utf-8")
 
 
 def explore(root: Any, max_nodes: int = MAX_NODES,

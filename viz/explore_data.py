@@ -28,7 +28,7 @@ from .explore_layout import Box, layout
 from .explore_rules import rule_text
 from .explore_stats import describe, magnitude
 from .labels import SMALL, amount, array_summary, gate_text, num
-from .steps import _value, _who
+from .steps import _final, _value, _who
 
 FONT = 13  # px: the page's text size at zoom 1; the layout is sized for it
 CHAR = 0.61 * FONT  # the advance of one character of the page's monospace font
@@ -99,7 +99,7 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE) -> dict:
         entry["x"], entry["y"] = placed.centre[entry["id"]]
     for edge, points in zip(edges_json, placed.edge_points):
         edge["pts"] = points
-    steps = _forward_steps(p, names) + (_backward_steps(p, names, shares, edges_json)
+    steps = _forward_steps(p, names) + (_backward_steps(p, names, shares, edges_json, fed)
                                         if backward else [])
     return {"nodes": nodes_json, "edges": edges_json, "steps": steps,
             "forward_steps": sum(1 for s in steps if s["phase"] in ("start", "forward")),
@@ -169,7 +169,7 @@ def _value_node(node: Any, node_id: str, is_root: bool, backward: bool, fed: int
     rows = [entry["label"], entry.get("shape", ""), "data " + entry["data"],
             "grad " + (entry["grad"] or "?")]
     if fed > 1:  # a running sum is shown while the shares arrive
-        widest = amount(np.full(node.data.shape, -1.234e-05)) if is_tensor else "-1.234e-05"
+        widest = _text(_final(node))  # as wide as any running sum prints
         rows.append(f"grad Σ {widest} ({fed}/{fed})")
     width = max(len(r) for r in rows) * CHAR + 2 * PAD_X
     lines = 1 + (1 if entry["label"] else 0) + (1 if is_tensor else 0) + (1 if needs_grad else 0)
@@ -213,14 +213,16 @@ def _forward_steps(p: Plan, names: dict) -> list[dict]:
     return steps
 
 
-def _backward_steps(p: Plan, names: dict, shares: dict, edges_json: list) -> list[dict]:
+def _backward_steps(p: Plan, names: dict, shares: dict, edges_json: list,
+                    expected: dict) -> list[dict]:
+    """The backward pass, gate by gate; ``expected`` is how many drawn shares each node
+    will get (``_fed_by``)."""
     root = p.roots[0]
     rid = names[root]
     steps = [{"phase": "seed", "gate": None, "node": rid,
               "sets": [{"node": rid, "grad": _summary(values(root.grad)), "done": True}],
               "caption": f"Backward starts: {_who(root)}.grad = {_value(values(root.grad))}, "
                          "the seed (d out / d out)."}]
-    expected = _fed_by(p, shares)  # how many drawn shares each node will get
     edge_of: dict[Any, Any] = {}
     for edge in edges_json:
         if edge["kind"] == "in":
