@@ -13,11 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import gates as G
+from ._atomic import write_atomically
 
 
 @dataclass(frozen=True)
@@ -153,15 +153,7 @@ def write_exercise(gates: list[str], path: str | os.PathLike, *,
     text = exercise_source(gates, path.name)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another name or remove it first")
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    return write_atomically(path, lambda f: f.write(text))
 
 
 DESCRIPTION = ("Write a student file: for each gate its forward and a derivative rule to "

@@ -12,9 +12,7 @@ costs nothing. Pickled data is never read.
 from __future__ import annotations
 
 import json
-import os
 import struct
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -23,6 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+
+from autograd._atomic import write_atomically
 
 ARCHITECTURE = "architecture"
 MAX_ARCHITECTURE_BYTES = 1 << 16
@@ -83,17 +83,8 @@ def write(path: str | Path, arrays: Mapping[str, np.ndarray],
             raise ValueError(f"a parameter may not be called {ARCHITECTURE!r}")
         members[ARCHITECTURE] = np.frombuffer(json.dumps(architecture).encode(), np.uint8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, allow_pickle=False, **members)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda f: np.savez(f, allow_pickle=False, **members),
+                            binary=True)
 
 
 class Archive:

@@ -232,3 +232,16 @@ def test_a_subclass_is_not_rebuilt_as_its_base_class(tmp_path):
     other.load(path)  # the instance method still loads it
     with pytest.raises(ValueError, match="saved from .*_Wider"):
         nn.TwoLayerNet(2, 3, 2).load(path)
+
+
+def test_saved_weights_get_the_permissions_an_ordinary_file_gets(tmp_path):
+    # Written through a temporary file (mkstemp makes it 0600), then given the mode the
+    # umask allows, as np.savez writing the file directly would.
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = nn.LogisticRegression(2, seed=0).save(tmp_path / "m")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from autograd._atomic import write_atomically
 from autograd.node import Node
 
 from .draw import MAX_NODES, plan
@@ -94,20 +93,9 @@ def write_whole(path: Path, text: str, who: str) -> Path:
         raise FileNotFoundError(f"{who}: the folder {str(folder)!r} of {str(path)!r} "
                                 "does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".gategrad-", suffix=".html", dir=folder)
+        return write_atomically(path, lambda f: f.write(text))
     except OSError as e:
-        raise PermissionError(f"{who}: cannot write into {str(folder)!r}: {e.strerror}") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the page from others
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
         raise PermissionError(f"{who}: cannot write {str(path)!r}: {e.strerror}") from e
-    return path
 
 
 def script_json(data: Any) -> str:
