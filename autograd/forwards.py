@@ -157,7 +157,10 @@ def check_pow(a: Any, b: Any) -> None:
         return
     a, b = np.asarray(a), np.asarray(b)
     with np.errstate(invalid="ignore"):
-        bad = (a < 0) & (a > -INF) & np.isfinite(b) & (b != np.floor(b))
+        fractional = np.isfinite(b) & (b != np.floor(b))
+        if not fractional.any():  # t ** 2, the usual case: no pass over the base at all
+            return
+        bad = (a < 0) & (a > -INF) & fractional
     if np.any(bad):
         i = tuple(int(k) for k in np.unravel_index(int(np.argmax(bad)), bad.shape))
         base = np.broadcast_to(a, bad.shape)[i].item()

@@ -37,8 +37,9 @@ class Gate:
     saves: bool = False
     method: str | None = None  # the Value/Tensor method that applies it (``x.exp()``)
     doc: str = ""  # that method's docstring
-    # The user-facing error for inputs outside the domain, raised before the gate runs
-    # (the forwards never raise: see forwards.py). Called with the inputs' data.
+    # The user-facing error for inputs outside the domain (the forwards never raise: see
+    # forwards.py). Called with the inputs' data; it may raise only where the forward's
+    # result is not finite, so a Value checks it only then (Tensors check first).
     domain: Callable[..., None] | None = None
     cli: tuple[str, ...] = ()  # the names under which ``gategrad draw`` may call it
     # How the drawing writes the gate, given its constants (None: the symbol alone).

@@ -91,8 +91,7 @@ class Value(Node):
         if isinstance(other, Value):
             return _checked(G.POW, self, other)
         c = _to_float(other, "exponent")
-        _check_domain(G.POWC, self.data, c)
-        return _apply1(G.POWC, self, (c,))
+        return _in_domain(_apply1(G.POWC, self, (c,)), G.POWC, self._data, c)
 
     def __rpow__(self, other: float) -> Value:
         return _checked(G.POW, other, self)
@@ -185,8 +184,7 @@ def _method(row: Gate) -> Callable[[Value], Value]:
             return _apply1(row, self)
     else:
         def method(self: Value) -> Value:
-            domain(self.data)
-            return _apply1(row, self)
+            return _in_domain(_apply1(row, self), row, self._data)
     method.__name__ = method.__qualname__ = str(row.method)
     method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate; returns a new Value."
     return method
@@ -231,16 +229,25 @@ def _data(x: Any) -> float:
     return x.data if type(x) is Value else _to_float(x, "operand")
 
 
-def _check_domain(gate: Gate, *xs: float) -> None:
-    if gate.domain is not None:
+def _in_domain(out: Value, gate: Gate, *xs: float) -> Value:
+    """``out``, unless its inputs ``xs`` lie outside the gate's domain (its user error).
+
+    The forwards never raise: outside a domain they give inf or nan. So only a result
+    that is not finite can come from such inputs, and the check, which costs as much as
+    the gate, runs only then.
+    """
+    if gate.domain is not None and not math.isfinite(out._data):
         gate.domain(*xs)
+    return out
 
 
 def _checked(gate: Gate, a: Any, b: Any) -> Value:
-    """A two-input gate as a user applies it: the row's domain check first."""
-    a, b = _constant(a), _constant(b)
-    _check_domain(gate, a.data, b.data)
-    return _apply(gate, a, b)
+    """A two-input gate as a user applies it, with the row's domain check."""
+    if type(a) is not Value:
+        a = _constant(a)
+    if type(b) is not Value:
+        b = _constant(b)
+    return _in_domain(_apply(gate, a, b), gate, a._data, b._data)
 
 
 def _apply(gate: Gate, a: Any, b: Any) -> Value:
