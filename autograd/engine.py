@@ -230,8 +230,7 @@ def _backward_nodes(order: list[Node]) -> None:
         gate = node._gate
         if gate is None or node.grad is None:
             continue
-        ctx = (*node._ctx, node._saved) if gate.saves else node._ctx
-        args = (node.grad, node, *node._prev, *ctx)
+        args = (node.grad, node, *node._prev, *node._rule_ctx())
         for parent, rule in zip(node._prev, gate.vjp):
             if parent.requires_grad:
                 parent._take_grad(rule(*args))

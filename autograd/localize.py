@@ -57,7 +57,7 @@ def find_bad_gate(root: Any, *, eps: float = 1e-6, atol: float = 1e-5,
         scalar = not isinstance(node.data, np.ndarray)
         forward = gate.scalar if scalar else gate.array
         attrs = node._ctx
-        rule_args = (*attrs, node._saved) if gate.saves else attrs
+        rule_args = node._rule_ctx()
         if gate.saves:  # the forward also returns what it saves
             forward = (lambda *args, _f=forward: _f(*args)[0])
         g = float(rng.standard_normal()) if scalar else rng.standard_normal(node.data.shape)

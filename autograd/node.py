@@ -61,6 +61,12 @@ class Node:
         else:
             self._version = -1
 
+    def _rule_ctx(self) -> tuple[Any, ...]:
+        """What every rule gets after the inputs: the gate's constants, then what the
+        gate saved (for a gate that saves; None once a backward released it)."""
+        gate = self._gate
+        return (*self._ctx, self._saved) if gate is not None and gate.saves else self._ctx
+
     @property
     def _prev(self) -> tuple[Node, ...]:
         """The input nodes, in the gate's argument order."""

@@ -33,9 +33,7 @@ def down_diff(node: Node, slot: int, up: Any) -> Any:
     parent = node._prev[slot]
     rule = node._gate.vjp[slot]
     args = [values(p) for p in node._prev]
-    gate = node._gate
-    ctx = (*node._ctx, node._saved) if gate.saves else node._ctx  # as the engine calls it
-    down = rule(values(up), node.data, *args, *ctx)
+    down = rule(values(up), node.data, *args, *node._rule_ctx())  # as the engine calls it
     if isinstance(parent.data, np.ndarray):
         return fit_gradient(down, parent.data)
     return float(values(down))
