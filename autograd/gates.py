@@ -180,9 +180,7 @@ def divide(a: Any, b: Any) -> Any:
 
 def log(x: Any) -> Any:
     """The natural log, never an error: -inf at 0 and nan below (as numpy)."""
-    if isinstance(x, Node):
-        return x._apply(LOG)
-    return F.array_log(x) if isinstance(x, np.ndarray) else F.scalar_log(x)
+    return _unary(LOG, x)
 
 
 def _unary(gate: Gate, x: Any) -> Any:

@@ -8,13 +8,10 @@ a domain: they give inf or nan as numpy does (see the gates module).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
-
-from . import forwards as F
-from .gates import divide, log, power, select, sign, values
+from . import gates as G
+from .gates import _unary, divide, log, power, select, sign, values
 from .node import Node
 
 __all__ = ["is_node", "values", "exp", "log", "power", "divide", "tanh", "sigmoid", "sign",
@@ -26,18 +23,15 @@ def is_node(x: Any) -> bool:
 
 
 def exp(x: Any) -> Any:
-    if isinstance(x, Node):
-        return x.exp()
-    return np.exp(x) if isinstance(x, np.ndarray) else F.scalar_exp(x)
+    """e ** x (inf where that overflows): the exp gate's forward, or the gate on a node."""
+    return _unary(G.EXP, x)
 
 
 def tanh(x: Any) -> Any:
-    if isinstance(x, Node):
-        return x.tanh()
-    return np.tanh(x) if isinstance(x, np.ndarray) else math.tanh(x)
+    """The hyperbolic tangent: the tanh gate's forward, or the gate on a node."""
+    return _unary(G.TANH, x)
 
 
 def sigmoid(x: Any) -> Any:
-    if isinstance(x, Node):
-        return x.sigmoid()
-    return F.array_sigmoid(x) if isinstance(x, np.ndarray) else F.scalar_sigmoid(x)
+    """The logistic function: the sigmoid gate's forward, or the gate on a node."""
+    return _unary(G.SIGMOID, x)
