@@ -26,6 +26,9 @@ from .trace import ArgRef, Program
 
 # Gates whose rule may hand back the upstream gradient itself or a view of it: a leaf
 # gradient taken from them is copied before it is stored.
+# The built-in Tensor-only gates, whose rules already give the input's shape (a custom
+# gate's rule may not, so its gradient is fitted); custom gates cannot take their names.
+_TENSOR_ROWS = frozenset(g for g in vars(T).values() if isinstance(g, G.Gate))
 _PASS_THROUGH = {"add", "sub", "reshape", "transpose", "broadcast_to", "neg"}
 
 
@@ -156,8 +159,7 @@ def generate(p: Program, leaf_order: list) -> tuple[str, dict]:
             if elementwise and p.shapes[j] != p.shapes[i]:
                 bwd.append(f"    {c} = reduce_to({c}, {p.shapes[i]}, {p.shapes[j]})")
                 small, fresh = False, True
-            elif not elementwise and gate not in (T.SUM, T.MEAN) and gate.name not in \
-                    {g.name for g in vars(T).values() if hasattr(g, "vjp")}:
+            elif not elementwise and gate not in _TENSOR_ROWS:
                 bwd.append(f"    {c} = fit_gradient({c}, {names[j]})")  # a custom gate
             if p.dtypes[j] != p.dtypes[i]:
                 bwd.append(f"    {c} = as_dtype({c}, np.{np.dtype(p.dtypes[j])})")
