@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.node import Node
 
 from . import npz
 
@@ -25,6 +26,14 @@ def zero_grads(params: Iterable[Parameter]) -> None:
     for p in params:
         p.grad = 0.0 if isinstance(p, Value) else None
 
+
+
+def assign_in_place(p: Node, values: np.ndarray) -> None:
+    """Write ``values`` into ``p``'s array, so views of the weights see them too, and count
+    it as a write of ``p`` (through the setter: the version check cannot see in-place
+    writes), so a graph built before refuses a backward at the mixed values."""
+    p.data[...] = values
+    p.data = p.data
 
 class Module:
     """Subclasses set parameters and sub-modules as attributes and define ``forward``."""
@@ -93,8 +102,7 @@ class Module:
             if isinstance(p, Value):
                 p.data = float(checked[name])
             else:
-                p.data[...] = checked[name]
-                p.data = p.data  # a write the version check sees (in place it cannot)
+                assign_in_place(p, checked[name])
 
     def architecture(self) -> dict[str, Any] | None:
         """What ``nn.load`` needs to rebuild this model: ``{"class": ..., "args": {...}}``

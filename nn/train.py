@@ -15,6 +15,7 @@ import autograd
 from autograd import Tensor, no_grad
 
 from .init import as_generator
+from .module import assign_in_place
 from .optim import Optimizer, make_optimizer
 from .validation import check_features, check_labels, positive_int
 
@@ -188,8 +189,7 @@ class _Snapshot:
     def restore(self) -> None:
         for p, data, grad in zip(self.params, self.data, self.grads):
             if isinstance(p.data, np.ndarray) and p.data.shape == data.shape:
-                p.data[...] = data  # in place: views of the weights see the old values again
-                p.data = p.data  # a write the version check sees (in place it cannot)
+                assign_in_place(p, data)  # views of the weights see the old values again
             else:
                 p.data = data
             p.grad = grad
