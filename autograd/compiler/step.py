@@ -13,6 +13,7 @@ from ..engine import grad as eager_grad
 from ..tensor import Tensor
 from ..value import Value
 from . import adapter
+from .captures import find_captures
 from .cost import choose_scalar_replay
 from .eager import EAGER_THIS_CALL, Eager
 from .tensor_replay import TensorReplay
@@ -98,6 +99,14 @@ class CompiledStep:
                 return self.fn(*args, **kwargs)
             if not args_unchanged(replay.program, flat):
                 continue
+            replaced = replay.program.captured and replay.program.captured.changed()
+            if replaced:  # a captured leaf is a new object: this trace is stale for good
+                replays.remove(replay)
+                if not self.retrace:
+                    raise GuardError(f"compile({self.__name__}): {replaced} is not the object "
+                                     "the trace captured (a leaf was replaced) and "
+                                     "retrace=False; pass such leaves as arguments")
+                break
             outcome = replay.run(flat)
             if outcome is EAGER_THIS_CALL:  # e.g. a nan where eager raises a clear error
                 return self.fn(*args, **kwargs)
@@ -114,11 +123,12 @@ class CompiledStep:
             raise CompileError(
                 f"compile({self.__name__}): traced {len(replays)} times for arguments of the "
                 "same structure: its graph depends on values through Python control flow "
-                "(comparisons, float(), item()) that change from call to call. Call it "
+                "(comparisons, .data, float(), item()) that change from call to call. Call it "
                 f"uncompiled, or raise max_traces (now {self.max_traces})")
         return self._trace(replays, flat, args, kwargs)
 
     def _trace(self, replays: list, flat: list, args: tuple, kwargs: dict) -> Any:
+        flat, _, args, kwargs = flatten(args, kwargs, fresh=True)
         # Tracing makes many small objects while the whole graph is alive: the cyclic
         # collector would walk that graph again and again (it finds nothing: nodes hold no
         # cycles), so it waits until the trace is done.
@@ -128,6 +138,7 @@ class CompiledStep:
             recorder = Recorder()
             out = recorder.run(self.fn, args, kwargs)
             program = build(out, flat, recorder)
+            program.captured = find_captures(program, self.fn, args, kwargs)
             if program.unreplayable:
                 replay: Any = Eager(program.unreplayable)
             elif not program.steps:  # no gate recorded (a leaf, or traced under no_grad)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ class Step:
 @dataclass
 class Guard:
     node: int  # index of the node whose value was read
-    op: str  # "lt", "le", "gt", "ge" or "read" (float/item)
+    op: str  # "lt", "le", "gt", "ge", "eq", "ne", or "read" (.data, float, item...)
     other: Any  # a node index (int wrapped in a tuple), an ArgRef, or a constant
     result: Any
 
@@ -64,7 +65,8 @@ class Guard:
         return bool(np.array_equal(got, self.result))
 
 
-_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+            "eq": operator.eq, "ne": operator.ne}
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Program:
     extras: list = field(default_factory=list)  # other outputs, by node index
     returns_tuple: bool = False
     unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
+    captured: Any = None  # captures.Captures: where the captured leaves were found
 
     def __len__(self) -> int:
         return self.n
@@ -97,12 +100,17 @@ class Program:
 
 # -- flattening arguments --------------------------------------------------------------
 
-def flatten(args: tuple, kwargs: dict) -> tuple:
+def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     """(flat items, structure key, the arguments rebuilt) for one call.
 
     Lists and tuples are walked; nodes, floats and arrays are live items (their key holds
     type, shape, dtype); ints, bools, strings and None are part of the key (a new value
     retraces); any other object is keyed by identity. Numpy float scalars become floats.
+
+    ``fresh`` (for the call that traces): every float becomes a new float object. The
+    trace tells a number that came from an argument by its identity, and Python shares
+    float objects (one module's equal literals are one object): without this, a literal
+    ``1.0`` in the function would be taken for an argument ``1.0``, and follow it.
     """
     flat: list = []
     key: list = []
@@ -110,6 +118,8 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
     def walk(x: Any) -> Any:
         if type(x) is list and all(type(item) is float for item in x):  # the common case
             key.append(("floats", len(x)))
+            if fresh:
+                x = [item * 1.0 for item in x]  # float arithmetic makes a new object
             flat.extend(x)
             return x
         if isinstance(x, (list, tuple)) and not isinstance(x, Node):
@@ -122,7 +132,7 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
             dtype = None if adapter.is_value(x) else getattr(x, "dtype")  # noqa: B009
             key.append(("node", type(x), shape, dtype, bool(adapter.needs_grad(x))))
         elif isinstance(x, (float, np.floating)) and not isinstance(x, bool):
-            x = float(x)
+            x = float(x) * 1.0 if fresh else float(x)
             key.append(("float",))
         elif isinstance(x, np.ndarray):
             key.append(("array", x.shape, x.dtype))
@@ -142,7 +152,18 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
 
 # -- recording while the function runs -------------------------------------------------
 
+# Tracing patches classes and modules (below), so one trace runs at a time: a second
+# thread that wants to trace waits here. Threads that are not tracing meanwhile run the
+# originals (every patch checks whose call it is), so their eager code is unaffected.
 _lock = threading.RLock()
+_tracing = threading.local()  # .depth: traces in progress in this thread
+
+
+def tracing() -> bool:
+    """Whether this thread is tracing (a compiled step called inside one runs eagerly,
+    so that the outer trace sees its whole graph)."""
+    return getattr(_tracing, "depth", 0) > 0
+
 
 class _DtypeOf:
     """Stands in for the node ``_lift`` matches dtypes against (it reads only ``.data``)."""
@@ -151,41 +172,86 @@ class _DtypeOf:
         self.data = np.empty(0, dtype)
 
 
+def _internal_globals() -> set[int]:
+    """The global namespaces of autograd's own modules: a read of a node's value from
+    there is the engine at work, not the traced function looking at a number."""
+    return {id(vars(m)) for name, m in list(sys.modules.items())
+            if (name == "autograd" or name.startswith("autograd.")) and m is not None}
+
+
 class Recorder:
     def __init__(self) -> None:
         self.reads: list = []  # (node, op, other, result)
         self.derived: dict = {}  # id(result) -> (input, fn, rest)
         self.keep: list = []  # keeps recorded objects alive, so ids stay unique
+        self.thread = threading.get_ident()
+        self.internal = _internal_globals()
 
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
         with _lock:
             originals: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
+            _tracing.depth = getattr(_tracing, "depth", 0) + 1
             try:
                 for cls, name, op in adapter.GUARDED_READS:
                     originals.append((cls, name, cls.__dict__[name]))
                     setattr(cls, name, self._reader(cls.__dict__[name], op))
+                cls, name = adapter.DATA_PROPERTY
+                prop = cls.__dict__[name]
+                originals.append((cls, name, prop))
+                setattr(cls, name, property(self._data_reader(prop.fget), prop.fset,
+                                            doc=prop.__doc__))
                 for module, name in adapter.OPERAND_CONVERSIONS:
                     originals.append((module, name, getattr(module, name)))
                     setattr(module, name, self._deriver(getattr(module, name), name))
                 for module, name, wrap in adapter.TRACED_MAKERS:
                     originals.append((module, name, getattr(module, name)))
-                    setattr(module, name, wrap(getattr(module, name)))
+                    setattr(module, name, self._mine(wrap(getattr(module, name)),
+                                                     getattr(module, name)))
                 return fn(*args, **kwargs)
             finally:
-                for owner, name, original in originals:
+                _tracing.depth -= 1
+                for owner, name, original in reversed(originals):
                     setattr(owner, name, original)
 
+    def _mine(self, traced: Callable, original: Callable) -> Callable:
+        """``traced`` in this thread, ``original`` in any other."""
+        thread, get_ident = self.thread, threading.get_ident
+
+        def either(*args: Any, **kwargs: Any) -> Any:
+            return (traced if get_ident() == thread else original)(*args, **kwargs)
+        return either
+
+    def _by_user(self) -> bool:
+        """Whether the call being recorded comes from this thread's traced code (and not
+        from autograd itself, or from another thread)."""
+        return threading.get_ident() == self.thread and \
+            id(sys._getframe(2).f_globals) not in self.internal
+
     def _reader(self, method: Callable, op: str) -> Callable:
-        def read(node: Any, *other: Any) -> Any:
-            result = method(node, *other)
-            self.reads.append((node, op, other[0] if other else None, result))
+        def read(node: Any, *other: Any, **options: Any) -> Any:
+            result = method(node, *other, **options)
+            if result is not NotImplemented and self._by_user():
+                if op == "read":  # the guard: the whole value, as it is now
+                    self.reads.append((node, op, None, adapter.copy_of_data(node)))
+                else:
+                    self.reads.append((node, op, other[0], result))
             return result
         return read
 
+    def _data_reader(self, get: Callable) -> Callable:
+        def read(node: Any) -> Any:
+            data = get(node)
+            if self._by_user():
+                self.reads.append((node, "read", None, adapter.copy_of_data(node)))
+            return data
+        return read
+
     def _deriver(self, fn: Callable, name: str) -> Callable:
+        thread, get_ident = self.thread, threading.get_ident
+
         def derive(x: Any, *rest: Any, **options: Any) -> Any:
             out = fn(x, *rest, **options)
-            if out is not x:
+            if out is not x and get_ident() == thread:
                 to_node = name in adapter.CONVERSIONS_TO_NODES
                 if to_node and rest and rest[0] is not None:
                     rest = (_DtypeOf(adapter.data_of(rest[0]).dtype),)  # no graph kept
