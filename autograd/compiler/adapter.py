@@ -15,8 +15,8 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor as tensor_module
-from ..engine import is_grad_enabled, topological_order
-from ..node import Node
+from ..engine import _describe, is_grad_enabled, topological_order
+from ..node import Node, _clock
 from ..tensor import Tensor
 from ..value import Value
 
@@ -77,6 +77,20 @@ def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
 
 def set_output_grad(node: Node, seed: Any) -> None:
     node.grad = seed
+
+
+def clock() -> int:
+    """The write clock's time (see ``Node``): it moves on at every write of a leaf's data."""
+    return _clock[0]
+
+
+def written_since(node: Node, time: int) -> bool:
+    """Whether ``node.data`` was set after the write clock showed ``time``."""
+    return node._version > time or node._version < 0
+
+
+def describe_node(node: Node) -> str:
+    return _describe(node)
 
 
 # -- what tracing watches --------------------------------------------------------------

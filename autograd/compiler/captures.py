@@ -181,7 +181,7 @@ class Captures:
                     relevant.add(oid)
                     todo.append(oid)
         self._parent, self._objects = parent, objects
-        self._routes: dict = {}  # route -> id of what it led to, or a list's length
+        self._routes: dict = {}  # route -> id of the leaf it led to, or a list's length
         parts, namespace, want = [], {}, []  # one expression: every held child, in a list
         for oid, kept in edges.items():
             if oid not in relevant:
@@ -197,8 +197,9 @@ class Captures:
                 namespace[f"O{k}"], namespace[f"G{k}"] = obj, _getter([e for e, _ in kept])
                 parts.append(f"G{k}(O{k})" if len(kept) == 1 else f"*G{k}(O{k})")
                 want += [c for _, c in kept]
-            for e, c in kept:
-                self._routes[self._route(oid, _name(e, obj))] = id(c)
+            for e, c in kept:  # where each leaf is (not the containers on the way)
+                if id(c) in wanted:
+                    self._routes[self._route(oid, _name(e, obj))] = id(c)
         # Generated from our own names only (O0, G0...): the objects are in the namespace.
         exec(f"def held():\n    return [{', '.join(parts)}]\n", namespace)  # noqa: S102
         self._held, self._want = namespace["held"], want
@@ -222,7 +223,8 @@ class Captures:
 
     def changed(self) -> str:
         """'' when every route still holds what it held at the trace (or leads to the same
-        leaves: then the snapshot is taken again); else the first route that differs."""
+        leaves: then the snapshot is taken again); else what differs, as "model.w is a new
+        object" (or "... is gone", or "len(model.ws) went from 3 to 4")."""
         try:
             held = self._held()
             if len(held) == len(self._want) and all(map(_is, held, self._want)):
@@ -232,7 +234,13 @@ class Captures:
         old = self._routes
         self._snapshot()
         moved = [route for route, what in old.items() if self._routes.get(route) != what]
-        return max(moved, key=len) if moved else ""  # the longest: nearest the leaf
+        if not moved:
+            return ""
+        route = next((r for r in moved if not r.startswith("len(")), moved[0])
+        now = self._routes.get(route)
+        if route.startswith("len("):
+            return f"{route} went from {old[route]} to {'?' if now is None else now}"
+        return f"{route} is a new object" if now is not None else f"{route} is gone"
 
 
 def _getter(edges: list) -> Callable[[Any], Any]:

@@ -15,9 +15,15 @@ from ..value import Value
 from . import adapter
 from .captures import find_captures
 from .cost import choose_scalar_replay
-from .eager import EAGER_THIS_CALL, Eager
+from .eager import (
+    EAGER_THIS_CALL,
+    Eager,
+    backward_eagerly,
+    refuse_graph_walk,
+    refuse_written_leaves,
+)
 from .tensor_replay import TensorReplay
-from .trace import CompileError, Recorder, args_unchanged, build, flatten
+from .trace import CompileError, Recorder, args_unchanged, build, check_options, flatten, tracing
 
 MAX_STRUCTURES = 16  # argument structures (shapes, dtypes, ints) a step keeps traces for
 
@@ -27,30 +33,36 @@ class GuardError(CompileError):
 
 
 class CompiledValue(Value):
-    """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward."""
+    """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward
+    (``create_graph=True`` runs this call's function eagerly instead)."""
 
     __slots__ = ("_run_backward",)
-    _run_backward: Callable[[Any], None]
+    _run_backward: Callable[[Any, bool], None]
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
-        if create_graph:
-            raise NotImplementedError("a compiled step computes first derivatives only; "
-                                      "call the function uncompiled for create_graph=True")
-        self._run_backward(self._check_seed(grad))
+        seed = Value._check_seed(grad)
+        if isinstance(seed, Value) and not create_graph:
+            seed = seed.data
+        self._run_backward(seed, create_graph)
+
+    _check_seed = staticmethod(refuse_graph_walk)  # autograd.grad, viz.backward_steps
 
 
 class CompiledTensor(Tensor):
-    """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward."""
+    """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward
+    (``create_graph=True`` runs this call's function eagerly instead)."""
 
     __slots__ = ("_run_backward",)
-    _run_backward: Callable[[Any], None]
+    _run_backward: Callable[[Any, bool], None]
 
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
-        if create_graph:
-            raise NotImplementedError("a compiled step computes first derivatives only; "
-                                      "call the function uncompiled for create_graph=True")
-        self._run_backward(self._check_seed(grad))
+        seed = Tensor._check_seed(self, grad)
+        if isinstance(seed, Tensor) and not create_graph:
+            seed = np.array(seed.data, dtype=self.dtype)
+        self._run_backward(seed, create_graph)
+
+    _check_seed = staticmethod(refuse_graph_walk)
 
 
 class CompiledStep:
@@ -60,8 +72,7 @@ class CompiledStep:
 
     def __init__(self, fn: Callable, check: bool | int = False, retrace: bool = True,
                  max_traces: int = 8, vectorize: bool | None = None) -> None:
-        if not callable(fn):
-            raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+        check_options(fn, check, retrace, max_traces, vectorize)
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.checks_left = (3 if check is True else int(check)) if check else 0
@@ -87,6 +98,8 @@ class CompiledStep:
         return self._last.mode if self._last is not None else "not traced"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if tracing():  # called inside another step's trace: that trace records our graph
+            return self.fn(*args, **kwargs)
         flat, key, args, kwargs = flatten(args, kwargs)
         replays = self._cache.get(key)
         if replays is None:
@@ -103,9 +116,9 @@ class CompiledStep:
             if replaced:  # a captured leaf is a new object: this trace is stale for good
                 replays.remove(replay)
                 if not self.retrace:
-                    raise GuardError(f"compile({self.__name__}): {replaced} is not the object "
-                                     "the trace captured (a leaf was replaced) and "
-                                     "retrace=False; pass such leaves as arguments")
+                    raise GuardError(f"compile({self.__name__}): {replaced} since the trace "
+                                     "(a captured leaf was replaced) and retrace=False; pass "
+                                     "such leaves as arguments")
                 break
             outcome = replay.run(flat)
             if outcome is EAGER_THIS_CALL:  # e.g. a nan where eager raises a clear error
@@ -168,7 +181,15 @@ class CompiledStep:
                 expected = expected[0]
             _check_close(out, adapter.data_of(expected), "the loss")
 
-        def run_backward(seed: Any) -> None:
+        clock = adapter.clock()
+
+        def run_backward(seed: Any, create_graph: bool = False) -> None:
+            if adapter.clock() != clock:  # something was written since: was it a leaf read?
+                refuse_written_leaves(replay.program, flat, clock)
+            if create_graph:  # second derivatives: this one call's graph, built eagerly
+                backward_eagerly(self.fn, args, kwargs, seed)
+                adapter.set_output_grad(result, seed)
+                return
             contributions = grads(seed)
             if expected is not None:
                 # Leaves of both graphs (not the constants each trace makes anew).

@@ -98,6 +98,24 @@ class Program:
         return self.n
 
 
+def check_options(fn: Any, check: Any, retrace: Any, max_traces: Any, vectorize: Any) -> None:
+    """``compile``'s arguments, refused with a clear error before anything is traced."""
+    if not callable(fn):
+        raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+    if not (isinstance(check, (bool, np.bool_)) or isinstance(check, int) and check >= 0):
+        raise TypeError(f"compile: check must be True, False or a number of calls >= 0, got "
+                        f"{check!r:.60}")
+    if not isinstance(retrace, (bool, np.bool_)):
+        raise TypeError(f"compile: retrace must be True or False, got {retrace!r:.60}")
+    if isinstance(max_traces, bool) or not isinstance(max_traces, int):
+        raise TypeError(f"compile: max_traces must be an int >= 1, got {max_traces!r:.60}")
+    if max_traces < 1:
+        raise ValueError(f"compile: max_traces must be an int >= 1, got {max_traces}")
+    if vectorize is not None and not isinstance(vectorize, (bool, np.bool_)):
+        raise TypeError(f"compile: vectorize must be True, False or None, got "
+                        f"{vectorize!r:.60}")
+
+
 # -- flattening arguments --------------------------------------------------------------
 
 def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
@@ -166,10 +184,11 @@ def tracing() -> bool:
 
 
 class _DtypeOf:
-    """Stands in for the node ``_lift`` matches dtypes against (it reads only ``.data``)."""
+    """Stands in for the node ``_lift`` matches dtypes against (it reads only the data's
+    dtype), so that the trace keeps no graph alive."""
 
     def __init__(self, dtype: np.dtype) -> None:
-        self.data = np.empty(0, dtype)
+        self.data = self._data = np.empty(0, dtype)
 
 
 def _internal_globals() -> set[int]:
@@ -281,6 +300,9 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                            f"{type(result).__name__}")
     root = result
     kind = "value" if adapter.is_value(root) else "tensor"
+    if kind == "tensor" and root.size != 1:
+        raise CompileError(f"the compiled function must return a scalar loss (one element), "
+                           f"got a Tensor of shape {root.shape}: reduce it (.sum(), .mean())")
     order = adapter.graph_inputs_first(root)
     index = {id(node): i for i, node in enumerate(order)}
     arg_node = {id(x): k for k, x in enumerate(flat) if isinstance(x, Node)}
