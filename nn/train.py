@@ -12,7 +12,7 @@ import numpy as np
 from tqdm import tqdm
 
 import autograd
-from autograd import Tensor, no_grad
+from autograd import no_grad
 
 from .init import as_generator
 from .module import assign_in_place
@@ -98,15 +98,18 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
     if val is not None:
         history.update(val_loss=[], val_accuracy=[])
     steps = math.ceil(n / batch)
-    whole = Tensor(X, label="X")  # full batch: one input node for every step
+    whole = model.inputs(X)  # full batch: one input for every step
     quiet = not verbose or not sys.stderr.isatty()
     bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
                disable=quiet, dynamic_ncols=True)
     every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
 
-    def objective(xb: Tensor, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+    def objective(xb: Any, tb: Any) -> tuple:
+        """(loss, scores) for a Tensor model; (loss, *scores) for the scalar MLP, whose
+        scores are a Value per sample (a compiled step returns nodes)."""
         scores = model.forward(xb)
-        return model.objective(scores, yb, reg), scores
+        loss = model.objective(scores, tb, reg)
+        return (loss, *scores) if isinstance(scores, list) else (loss, scores)
 
     if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
         objective = autograd.compile(objective)
@@ -118,8 +121,8 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                 xb, yb = whole, y
             else:
                 idx = order[step * batch:(step + 1) * batch]
-                xb, yb = Tensor(X[idx], label="X"), y[idx]
-            loss, scores = objective(xb, yb)
+                xb, yb = model.inputs(X[idx]), y[idx]
+            loss, *scores = objective(xb, model.targets(yb))
             value = loss.item()
             if not math.isfinite(value):
                 raise NonFiniteLossError(
@@ -133,15 +136,17 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
             with np.errstate(over="ignore", invalid="ignore"):
                 opt.step()
             total += value * len(yb)
-            correct += int((model.labels_from_scores(scores.data) == yb).sum())
+            correct += int((model.labels_from_scores(model.scores_array(scores)) == yb).sum())
         history["loss"].append(total / n)
         history["accuracy"].append(correct / n)
         if val is not None:
             with no_grad():
-                scores = model.forward(Tensor(val[0]))
-                history["val_loss"].append(model.objective(scores, val[1], reg).item())
+                scores = model.forward(model.inputs(val[0]))
+                history["val_loss"].append(
+                    model.objective(scores, model.targets(val[1]), reg).item())
+            scores = scores if isinstance(scores, list) else [scores]
             history["val_accuracy"].append(
-                float((model.labels_from_scores(scores.data) == val[1]).mean()))
+                float((model.labels_from_scores(model.scores_array(scores)) == val[1]).mean()))
         if recorder is not None:
             recorder.after_epoch(epoch)
         if not quiet and (epoch % every == 0 or epoch == epochs - 1):
