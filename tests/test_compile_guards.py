@@ -179,3 +179,27 @@ def test_arithmetic_on_an_argument_that_needs_no_gradient_is_replayed_not_frozen
         eager.backward()
         assert compiled.item() == eager.item()
         np.testing.assert_allclose(g_compiled, w.grad, rtol=1e-12)
+
+
+def test_numbers_and_arrays_captured_from_outside_are_constants_of_the_trace():
+    # The documented contract (as jax.jit's): what the function reads from outside that
+    # is not a node is frozen at the trace; pass it as an argument to keep it live.
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    scale, offset = 2.0, np.array([0.5, 0.5])
+    frozen = autograd.compile(lambda x: (w * x * scale + offset).sum())
+    live = autograd.compile(lambda x, scale, offset: (w * x * scale + offset).sum())
+    x = np.ones(2)
+    assert frozen(x).item() == live(x, scale, offset).item() == 7.0
+    scale, offset = 3.0, np.array([1.0, 1.0])
+    assert frozen(x).item() == 7.0  # the traced constants
+    assert live(x, scale, offset).item() == 11.0 and live.traces == 1  # live arguments
+
+
+def test_check_catches_what_no_guard_sees():
+    # Randomness inside the function is frozen by the trace: check=True says so.
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    rng = np.random.default_rng(0)
+    step = autograd.compile(lambda x: (w * x * rng.normal(size=2)).sum(), check=True)
+    step(np.ones(2))
+    with pytest.raises(CompileError, match="disagree on the loss"):
+        step(np.ones(2))

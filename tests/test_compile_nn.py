@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from nn.__main__ import main as cli_main
+
+real_compile = autograd.compile
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((60, 4))
@@ -37,12 +40,18 @@ def test_fit_compiled_matches_eager(make, y, batch, optimizer):
     ([6, 6, 1], Y2, 16, "momentum"),  # mini-batches: labels are live inputs, no retrace
     ([5, 3], Y3, 25, "adam"),  # three classes: the multiclass hinge
 ])
-def test_scalar_mlp_fit_compiled_matches_eager(nouts, y, batch, optimizer):
+def test_scalar_mlp_fit_compiled_matches_eager(nouts, y, batch, optimizer, monkeypatch):
     eager, compiled = nn.MLP(4, nouts, seed=3), nn.MLP(4, nouts, seed=3)
     options = dict(epochs=4, batch_size=batch, optimizer=optimizer, reg=1e-3, seed=2,
                    verbose=False, validation_data=(X[:10], y[:10]))
     h_eager = eager.fit(X, y, **options)
+    steps = []
+    monkeypatch.setattr(autograd, "compile", lambda fn: steps.append(real_compile(fn))
+                        or steps[-1])
     h_compiled = compiled.fit(X, y, compile=True, **options)
+    # One trace per batch size: each batch's labels are live numbers, not a new trace.
+    assert steps[0].traces == (1 if batch is None or len(X) % batch == 0 else 2)
+    assert steps[0].mode == "vectorized by level"
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         np.testing.assert_allclose(h_compiled[key], h_eager[key], rtol=1e-12, atol=1e-14)
     for a, b in zip(eager.parameters(), compiled.parameters()):
