@@ -150,3 +150,16 @@ def test_the_per_call_check_holds_the_objects_not_copies():
     step(np.ones(3))
     w.data = np.full(3, 2.0)
     assert step(np.ones(3)).item() == 6.0 and step.traces == 1
+
+
+def test_a_leaf_captured_by_a_compiled_step_called_inside_the_traced_function():
+    w = Value(2.0)
+    inner = autograd.compile(lambda x: w * x, vectorize=True)
+
+    def outer(x):
+        return inner(x) * x
+
+    def replace():
+        nonlocal w
+        w = Value(-3.0)
+    _replay_then_replace(outer, replace, lambda: w)

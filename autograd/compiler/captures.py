@@ -64,8 +64,12 @@ def _children(obj: Any) -> list[tuple[tuple, Any]]:
         if len(obj) > MAX_ITEMS:
             return []
         return [(("item", k), v) for k, v in obj.items() if type(k) in (str, int)]
+    wrapped = getattr(obj, "__wrapped__", None)  # functools.wraps; a compiled step's fn
+    if _own(obj):
+        return [(("attr", "__wrapped__"), wrapped)] if wrapped is not None else []
     if isinstance(obj, types.FunctionType):
-        out: list = [(("cell", i), cell.cell_contents)
+        out: list = [(("attr", "__wrapped__"), wrapped)] if wrapped is not None else []
+        out += [(("cell", i), cell.cell_contents)
                      for i, cell in enumerate(obj.__closure__ or ())
                      if _cell_filled(cell)]
         g = obj.__globals__
@@ -100,12 +104,17 @@ def _cell_filled(cell: Any) -> bool:
     return True
 
 
+def _own(obj: Any) -> bool:
+    """Whether ``obj`` is one of autograd's objects (a compiled step, a trace): those
+    change under us, so only the function a compiled step wraps is followed."""
+    module = getattr(type(obj), "__module__", "") or ""
+    return module.startswith("autograd.")
+
+
 def _enters(obj: Any) -> bool:
     if isinstance(obj, (_SKIP, Node)):
         return False
-    module = getattr(type(obj), "__module__", "") or ""
-    # The compiler's own objects (other compiled steps and their traces) change under us.
-    return not module.startswith("autograd.")
+    return not _own(obj) or getattr(obj, "__wrapped__", None) is not None
 
 
 def _follow(obj: Any, edge: tuple) -> Any:
