@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor as tensor_module
-from ..engine import _describe, is_grad_enabled, topological_order
+from ..engine import _backward_lock, _describe, is_grad_enabled, topological_order
 from ..node import Node, _clock
 from ..tensor import Tensor
 from ..value import Value
@@ -77,6 +77,11 @@ def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
 
 def set_output_grad(node: Node, seed: Any) -> None:
     node.grad = seed
+
+
+# Eager backward calls take turns on this lock while they write leaves' gradients; a
+# compiled backward's writes take the same turns.
+backward_lock = _backward_lock
 
 
 def clock() -> int:

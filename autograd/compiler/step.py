@@ -199,8 +199,9 @@ class CompiledStep:
                 eager = eager_grad(expected, [n for n, _ in pairs], grad_output=seed)
                 for (node, got), want in zip(pairs, eager):
                     _check_close(got, want, f"the gradient of {node!r:.60}")
-            _write(nodes, contributions)
-            adapter.set_output_grad(result, seed)
+            with adapter.backward_lock:  # as eager's: backward calls sharing a leaf take turns
+                _write(nodes, contributions)
+                adapter.set_output_grad(result, seed)
 
         if replay.program.kind == "value":
             result: Any = CompiledValue(float(out))
