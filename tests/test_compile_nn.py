@@ -83,7 +83,7 @@ def _numbers(text):
 @pytest.mark.parametrize("model", ["twolayer", "logreg", "mlp"])
 def test_cli_train_compile(tmp_path, capsys, model):
     args = ["train", "--model", model, "--dataset", "moons", "--epochs", "5", "--batch-size",
-            "64", "-q", "--no-report", "-o"]
+            "64", "--hidden", "4", "-q", "--no-report", "-o"]
     assert cli_main([*args, str(tmp_path / "eager")]) == 0
     eager = capsys.readouterr().out
     assert cli_main([*args, str(tmp_path / "compiled"), "--compile"]) == 0
