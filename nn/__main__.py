@@ -31,7 +31,7 @@ from .models import Classifier, LinearClassifier, LogisticRegression, TwoLayerNe
 from .optim import OPTIMIZERS
 from .scalar_mlp import MLP
 from .scalar_training import ScalarMLPTraining
-from .train import DEFAULT_LR, NonFiniteLossError
+from .train import DEFAULT_LR, NonFiniteLossError, Trainable
 
 # Per data set, settings that train well in seconds; any option given on the command line
 # wins. flower is the course's own run (4 tanh units, gradient descent, lr 1.2, 10,000
@@ -233,7 +233,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _model_summary(model: Classifier | MLP) -> str:
     if isinstance(model, MLP):
-        return f"MLP({model.nin}, {model.nouts}) on scalar Values"
+        return f"MLP({model.nin}, {model.nouts}), scalar Values"
     if isinstance(model, TwoLayerNet):
         return (f"TwoLayerNet({model.n_features}, {model.n_hidden}, {model.n_out}, "
                 f"activation={model.activation!r}, loss={model.loss!r})")
@@ -242,7 +242,7 @@ def _model_summary(model: Classifier | MLP) -> str:
     return f"{type(model).__name__}({model.n_features})"
 
 
-def _write_plots(model: Classifier, history: dict, dataset: str, X_train: np.ndarray,
+def _write_plots(model: Classifier | MLP, history: dict, dataset: str, X_train: np.ndarray,
                  y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
                  test_acc: float, out: Path) -> None:
     try:
@@ -267,7 +267,7 @@ def _write_graph(model: Classifier | MLP, X: np.ndarray, y: np.ndarray, reg: flo
     """The loss graph on the training set, after backward, so it shows every gradient."""
     from viz import render
 
-    trainer = ScalarMLPTraining(model) if isinstance(model, MLP) else model
+    trainer: Trainable = ScalarMLPTraining(model) if isinstance(model, MLP) else model
     loss = trainer.objective(trainer.forward(trainer.inputs(X)), trainer.targets(y), reg)
     loss.backward()
     try:

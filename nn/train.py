@@ -6,7 +6,7 @@ import copy
 import math
 import numbers
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
@@ -20,9 +20,25 @@ from .optim import Optimizer, make_optimizer
 from .validation import check_features, check_labels, positive_int
 
 if TYPE_CHECKING:
-    from .models import Classifier
+    from collections.abc import Sequence
 
 DEFAULT_LR = {"sgd": 0.1, "gd": 0.1, "momentum": 0.1, "adam": 0.001}
+
+
+class Trainable(Protocol):
+    """What the loop asks of a model: a ``Classifier`` (Tensors), or the scalar MLP's
+    ``ScalarMLPTraining`` (lists of Values)."""
+
+    n_features: int
+    n_classes: int
+
+    def parameters(self) -> Sequence[Any]: ...
+    def inputs(self, X: np.ndarray) -> Any: ...
+    def targets(self, y: np.ndarray) -> Any: ...
+    def forward(self, x: Any) -> Any: ...
+    def objective(self, scores: Any, targets: Any, reg: float = 0.0) -> Any: ...
+    def scores_array(self, scores: list) -> np.ndarray: ...
+    def labels_from_scores(self, scores: np.ndarray) -> np.ndarray: ...
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -46,7 +62,7 @@ class History(dict):
             raise AttributeError(f"History has no {name!r}; it has {list(self)}") from None
 
 
-def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
+def fit(model: Trainable, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
         batch_size: int | None = None, reg: float = 0.0,
         optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
         verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
@@ -73,8 +89,12 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     rng = as_generator(seed)
     recorder = None
     if report is not None:  # the path is checked here, before any training
+        from .models import Classifier
         from .report import Recorder
 
+        if not isinstance(model, Classifier):
+            raise TypeError(f"report= records the Tensor models only, not "
+                            f"{type(model).__name__}")
         recorder = Recorder(report, model, X, y, epochs, reg)
     before = _Snapshot(model, opt)
     try:
@@ -88,7 +108,7 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
         raise
 
 
-def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
+def _train(model: Trainable, X: np.ndarray, y: np.ndarray, opt: Optimizer,
            rng: np.random.Generator, epochs: int, batch: int, reg: float, verbose: bool,
            val: tuple[np.ndarray, np.ndarray] | None, compile: bool,  # noqa: A002
            recorder: Any) -> History:
@@ -144,9 +164,9 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                 scores = model.forward(model.inputs(val[0]))
                 history["val_loss"].append(
                     model.objective(scores, model.targets(val[1]), reg).item())
-            scores = scores if isinstance(scores, list) else [scores]
+            listed = scores if isinstance(scores, list) else [scores]
             history["val_accuracy"].append(
-                float((model.labels_from_scores(model.scores_array(scores)) == val[1]).mean()))
+                float((model.labels_from_scores(model.scores_array(listed)) == val[1]).mean()))
         if recorder is not None:
             recorder.after_epoch(epoch)
         if not quiet and (epoch % every == 0 or epoch == epochs - 1):
@@ -163,7 +183,7 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
     return history
 
 
-def _optimizer(optimizer: str | Optimizer, model: Classifier, lr: float | None) -> Optimizer:
+def _optimizer(optimizer: str | Optimizer, model: Trainable, lr: float | None) -> Optimizer:
     if isinstance(optimizer, Optimizer):
         if lr is not None:
             raise ValueError("fit: lr is given but so is an optimizer object; set the "
@@ -184,7 +204,7 @@ class _Snapshot:
     """Copies of everything fit changes: the weights, their gradients and the optimizer's
     state (momentum, Adam's moments and step count), put back by ``restore``."""
 
-    def __init__(self, model: Classifier, opt: Optimizer) -> None:
+    def __init__(self, model: Trainable, opt: Optimizer) -> None:
         self.params = model.parameters()
         self.data = [copy.copy(p.data) for p in self.params]  # arrays copied, floats kept
         self.grads = [copy.copy(p.grad) for p in self.params]

@@ -191,7 +191,10 @@ class Captures:
                     todo.append(oid)
         self._parent, self._objects = parent, objects
         self._routes: dict = {}  # route -> id of the leaf it led to, or a list's length
-        parts, namespace, want = [], {}, []  # one expression: every held child, in a list
+        # One expression gives every held child, in a list: parts of it, its names, the want.
+        parts: list[str] = []
+        namespace: dict[str, Any] = {}
+        want: list[Any] = []
         for oid, kept in edges.items():
             if oid not in relevant:
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from . import adapter
 
@@ -45,7 +45,7 @@ def refuse_written_leaves(program: Any, flat: list, clock: int) -> None:
                 "steps after backward()).")
 
 
-def refuse_graph_walk(*_: Any) -> None:
+def refuse_graph_walk() -> NoReturn:
     """What a compiled step's loss says to code that walks its graph (``autograd.grad``,
     ``viz.backward_steps``): it has none to walk."""
     raise TypeError("this is the loss of a compiled step: its graph was replayed as a numpy "

@@ -300,9 +300,10 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                            f"{type(result).__name__}")
     root = result
     kind = "value" if adapter.is_value(root) else "tensor"
-    if kind == "tensor" and root.size != 1:
+    if kind == "tensor" and np.size(adapter.data_of(root)) != 1:
         raise CompileError(f"the compiled function must return a scalar loss (one element), "
-                           f"got a Tensor of shape {root.shape}: reduce it (.sum(), .mean())")
+                           f"got a Tensor of shape {np.shape(adapter.data_of(root))}: reduce "
+                           "it (.sum(), .mean())")
     order = adapter.graph_inputs_first(root)
     index = {id(node): i for i, node in enumerate(order)}
     arg_node = {id(x): k for k, x in enumerate(flat) if isinstance(x, Node)}
