@@ -23,7 +23,16 @@ from .eager import (
     refuse_written_leaves,
 )
 from .tensor_replay import TensorReplay
-from .trace import CompileError, Recorder, args_unchanged, build, check_options, flatten, tracing
+from .trace import (
+    CompileError,
+    Recorder,
+    args_unchanged,
+    build,
+    check_options,
+    flatten,
+    guard_sites,
+    tracing,
+)
 
 MAX_STRUCTURES = 16  # argument structures (shapes, dtypes, ints) a step keeps traces for
 
@@ -136,11 +145,14 @@ class CompiledStep:
                 "depends on values that changed: a comparison, float() or item() on a node, "
                 "or an argument no node reads) and retrace=False")
         if len(replays) >= self.max_traces:
+            reads = guard_sites(replays)
             raise CompileError(
                 f"compile({self.__name__}): traced {len(replays)} times for arguments of the "
                 "same structure: its graph depends on values through Python control flow "
-                "(comparisons, .data, float(), item()) that change from call to call. Call it "
-                f"uncompiled, or raise max_traces (now {self.max_traces})")
+                "(comparisons, .data, float(), item()) that change from call to call"
+                f"{' (' + reads + ')' if reads else ''}. A value read only to log it can be "
+                "returned instead (fn returns (loss, node)) and read outside. Otherwise call "
+                f"it uncompiled, or raise max_traces (now {self.max_traces})")
         return self._trace(replays, flat, args, kwargs)
 
     def _trace(self, replays: list, flat: list, args: tuple, kwargs: dict) -> Any:

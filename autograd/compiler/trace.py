@@ -59,12 +59,14 @@ class Guard:
     op: str  # "lt", "le", "gt", "ge", "eq", "ne", or "read" (.data, float, item...)
     other: Any  # a node index (int wrapped in a tuple), an ArgRef, or a constant
     result: Any
+    where: str = ""  # what read it, and where: ".data at loss.py:12"
 
     def holds(self, value: Any, other: Any) -> bool:
         got = value if self.op == "read" else _COMPARE[self.op](value, other)
         return bool(np.array_equal(got, self.result))
 
 
+_SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 _COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
             "eq": operator.eq, "ne": operator.ne}
 
@@ -240,28 +242,37 @@ class Recorder:
             return (traced if get_ident() == thread else original)(*args, **kwargs)
         return either
 
-    def _by_user(self) -> bool:
-        """Whether the call being recorded comes from this thread's traced code (and not
-        from autograd itself, or from another thread)."""
-        return threading.get_ident() == self.thread and \
-            id(sys._getframe(2).f_globals) not in self.internal
+    def _user_line(self) -> str:
+        """Where this thread's traced code read a node's value ("file.py:12"), or "" when
+        the read is autograd's own (or another thread's)."""
+        if threading.get_ident() != self.thread:
+            return ""
+        frame = sys._getframe(2)
+        if id(frame.f_globals) in self.internal:
+            return ""
+        return f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.f_lineno}"
 
     def _reader(self, method: Callable, op: str) -> Callable:
         def read(node: Any, *other: Any, **options: Any) -> Any:
             result = method(node, *other, **options)
-            if result is not NotImplemented and self._by_user():
+            where = self._user_line() if result is not NotImplemented else ""
+            if where:
+                name = "." + method.__name__ if op == "read" else _SYMBOL[op]
                 if op == "read":  # the guard: the whole value, as it is now
-                    self.reads.append((node, op, None, adapter.copy_of_data(node)))
+                    self.reads.append((node, op, None, adapter.copy_of_data(node),
+                                       f"{name} at {where}"))
                 else:
-                    self.reads.append((node, op, other[0], result))
+                    self.reads.append((node, op, other[0], result, f"{name} at {where}"))
             return result
         return read
 
     def _data_reader(self, get: Callable) -> Callable:
         def read(node: Any) -> Any:
             data = get(node)
-            if self._by_user():
-                self.reads.append((node, "read", None, adapter.copy_of_data(node)))
+            where = self._user_line()
+            if where:
+                self.reads.append((node, "read", None, adapter.copy_of_data(node),
+                                   f".data at {where}"))
             return data
         return read
 
@@ -370,7 +381,7 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                                "loss's graph: return only nodes the loss depends on")
         program.extras.append(index[id(node)])
     program.returns_tuple = returns_tuple
-    for node, op, other, result in recorder.reads:
+    for node, op, other, result, where in recorder.reads:
         if id(node) not in index:
             program.unreplayable = (f"the function read the value of a {type(node).__name__} "
                                     "that the loss does not depend on (through a comparison, "
@@ -383,7 +394,7 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
             other = (index[id(other)],)
         elif isinstance(other, (float, np.ndarray)):
             other = ref(other) or other
-        program.guards.append(Guard(index[id(node)], op, other, result))
+        program.guards.append(Guard(index[id(node)], op, other, result, where))
     unread = [(k, x) for k, x in enumerate(flat) if k not in used and not isinstance(x, Node)]
     program.arg_floats = ([k for k, x in unread if type(x) is float],
                           [x for _, x in unread if type(x) is float])
@@ -412,3 +423,11 @@ def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
     if isinstance(other, ArgRef):
         return other.resolve(flat)
     return other
+
+
+def guard_sites(replays: list) -> str:
+    """Where the traces' guarded reads happened, for an error message: "x > at f.py:3"."""
+    sites = [g.where for r in replays if r.program is not None for g in r.program.guards
+             if g.where]
+    unique = list(dict.fromkeys(sites))
+    return ", ".join(unique[:4]) + (", ..." if len(unique) > 4 else "")
