@@ -158,3 +158,23 @@ def test_tracing_in_one_thread_leaves_another_threads_eager_code_alone():
     program = step._last.program
     assert len(program.guards) == 1  # only the tracing thread's own comparison
     assert step(5.0).data == 10.0 and step.traces == 1
+
+
+def test_a_guarded_method_the_class_inherits_is_patched_and_given_back(monkeypatch):
+    from autograd.compiler import adapter
+
+    class Peeking:
+        def peek(self):
+            return self.numpy().sum()
+
+    class PeekTensor(Tensor, Peeking):
+        pass
+
+    monkeypatch.setattr(adapter, "GUARDED_READS",
+                        [*adapter.GUARDED_READS, (PeekTensor, "peek", "read")])
+    w = PeekTensor(np.array([1.0, 2.0]), requires_grad=True)
+    step = autograd.compile(lambda x: (w * x).sum() if w.peek() > 0 else (w * x * x).sum())
+    step(np.ones(2))
+    assert "peek" not in PeekTensor.__dict__ and PeekTensor.peek is Peeking.peek
+    w.data = -w.data
+    assert step(np.full(2, 2.0)).item() == -12.0 and step.traces == 2

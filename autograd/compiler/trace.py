@@ -15,6 +15,7 @@ answer and otherwise traces again.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 import sys
 import threading
@@ -179,6 +180,9 @@ _lock = threading.RLock()
 _tracing = threading.local()  # .depth: traces in progress in this thread
 
 
+_INHERITED = object()  # a patched name the class did not define itself
+
+
 def tracing() -> bool:
     """Whether this thread is tracing (a compiled step called inside one runs eagerly,
     so that the outer trace sees its whole graph)."""
@@ -202,7 +206,7 @@ def _internal_globals() -> set[int]:
 
 class Recorder:
     def __init__(self) -> None:
-        self.reads: list = []  # (node, op, other, result)
+        self.reads: list = []  # (node, op, other, result, what read it and where)
         self.derived: dict = {}  # id(result) -> (input, fn, rest)
         self.keep: list = []  # keeps recorded objects alive, so ids stay unique
         self.thread = threading.get_ident()
@@ -214,11 +218,13 @@ class Recorder:
             _tracing.depth = getattr(_tracing, "depth", 0) + 1
             try:
                 for cls, name, op in adapter.GUARDED_READS:
-                    originals.append((cls, name, cls.__dict__[name]))
-                    setattr(cls, name, self._reader(cls.__dict__[name], op))
+                    # The class's own entry (absent when it inherits the method: then the
+                    # wrapper is removed again rather than left on the class).
+                    originals.append((cls, name, cls.__dict__.get(name, _INHERITED)))
+                    setattr(cls, name, self._reader(getattr(cls, name), op))
                 cls, name = adapter.DATA_PROPERTY
-                prop = cls.__dict__[name]
-                originals.append((cls, name, prop))
+                prop = inspect.getattr_static(cls, name)
+                originals.append((cls, name, cls.__dict__.get(name, _INHERITED)))
                 setattr(cls, name, property(self._data_reader(prop.fget), prop.fset,
                                             doc=prop.__doc__))
                 for module, name in adapter.OPERAND_CONVERSIONS:
@@ -232,7 +238,10 @@ class Recorder:
             finally:
                 _tracing.depth -= 1
                 for owner, name, original in reversed(originals):
-                    setattr(owner, name, original)
+                    if original is _INHERITED:
+                        delattr(owner, name)
+                    else:
+                        setattr(owner, name, original)
 
     def _mine(self, traced: Callable, original: Callable) -> Callable:
         """``traced`` in this thread, ``original`` in any other."""
