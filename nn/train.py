@@ -104,9 +104,17 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                disable=quiet, dynamic_ncols=True)
     every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
 
+    # y and reg were checked before training; the first step's loss checks the model's
+    # scores against the labels too (a Classifier of one's own may give the wrong shape),
+    # and the later steps skip those checks.
+    checked = False
+
     def objective(xb: Tensor, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+        nonlocal checked
         scores = model.forward(xb)
-        return model.objective(scores, yb, reg), scores
+        loss = (model._objective_unchecked if checked else model.objective)(scores, yb, reg)
+        checked = True
+        return loss, scores
 
     if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
         objective = autograd.compile(objective)
@@ -139,7 +147,8 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
         if val is not None:
             with no_grad():
                 scores = model.forward(Tensor(val[0]))
-                history["val_loss"].append(model.objective(scores, val[1], reg).item())
+                history["val_loss"].append(
+                    model._objective_unchecked(scores, val[1], reg).item())
             history["val_accuracy"].append(
                 float((model.labels_from_scores(scores.data) == val[1]).mean()))
         if recorder is not None:
