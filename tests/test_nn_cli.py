@@ -189,5 +189,8 @@ def test_plot_functions_write_pngs(tmp_path):
     assert plot_history(history, tmp_path / "h.png").stat().st_size > 1000
     assert plot_decision_boundary(model, X, y, tmp_path / "d.png",
                                   resolution=50).stat().st_size > 1000
-    with pytest.raises(ValueError, match=r"needs 2-d points \(N, 2\), got shape \(60, 3\)"):
+    with pytest.raises(ValueError, match=r"plot_decision_boundary: X has shape \(60, 3\): "
+                                         r"3 features per sample, but the plot takes 2"):
         plot_decision_boundary(model, np.zeros((60, 3)), y, tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"plot_decision_boundary: X must be 2-d"):
+        plot_decision_boundary(model, np.zeros(60), y, tmp_path / "x.png")

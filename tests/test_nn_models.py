@@ -146,7 +146,7 @@ def test_course_shaped_labels_are_accepted():
     (dict(epochs=0), "epochs must be a positive int, got 0"),
     (dict(batch_size=-3), "batch_size must be a positive int"),
     (dict(reg=-1.0), "reg must be a finite number >= 0"),
-    (dict(lr=float("nan")), "lr must be a positive finite number"),
+    (dict(lr=float("nan")), "lr must be a finite number > 0"),
     (dict(validation_data=np.zeros((3, 2))), "validation_data must be a pair"),
     (dict(validation_data=(np.zeros((3, 2)), [0, 1])), "X_val has 3 samples, y_val has 2"),
 ])
