@@ -12,7 +12,7 @@ from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
 from .node import Node, _clock
-from .row import Gate
+from .row import Gate, add_gate_methods
 from .tensor_args import (
     _axis,
     _index,
@@ -335,7 +335,7 @@ class Tensor(Node):
 
 
 def _method(row: Gate) -> Any:
-    """The Tensor method of a one-input row (a domain check, if any, runs first)."""
+    """The body of the Tensor method of a one-input row (a domain check, if any, first)."""
     domain = row.domain
 
     def method(self: Tensor) -> Tensor:
@@ -343,14 +343,10 @@ def _method(row: Gate) -> Any:
             domain(self.data)
         return self._apply(row)
 
-    method.__name__ = method.__qualname__ = str(row.method)
-    method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate, element-wise; returns a new Tensor."
     return method
 
 
-for _row in G.ROWS:
-    if _row.method is not None and _row.arity == 1:
-        setattr(Tensor, _row.method, _method(_row))
+add_gate_methods(Tensor, G.ROWS, _method, ", element-wise; returns a new Tensor.")
 
 
 _new = object.__new__
