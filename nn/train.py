@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ from autograd import Tensor, no_grad
 from .init import as_generator
 from .module import assign_in_place
 from .optim import Optimizer, make_optimizer
-from .validation import check_features, check_labels, positive_int
+from .validation import boolean, check_features, check_labels, positive_int, real_number
 
 if TYPE_CHECKING:
     from .models import Classifier
@@ -56,12 +55,9 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     y = check_labels(y, len(X), model.n_classes)
     epochs = positive_int(epochs, "epochs")
     n = len(X)
-    if not isinstance(verbose, (bool, np.bool_)):
-        raise TypeError(f"verbose must be True or False, got {verbose!r}")
+    boolean(verbose, "verbose")
     batch = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
-    if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0 \
-            or not math.isfinite(reg):
-        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
+    real_number(reg, "reg", 0)
     val = None
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -104,9 +100,17 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                disable=quiet, dynamic_ncols=True)
     every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
 
+    # y and reg were checked before training; the first step's loss checks the model's
+    # scores against the labels too (a Classifier of one's own may give the wrong shape),
+    # and the later steps skip those checks.
+    checked = False
+
     def objective(xb: Tensor, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+        nonlocal checked
         scores = model.forward(xb)
-        return model.objective(scores, yb, reg), scores
+        loss = (model._objective_unchecked if checked else model.objective)(scores, yb, reg)
+        checked = True
+        return loss, scores
 
     if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
         objective = autograd.compile(objective)
@@ -139,7 +143,8 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
         if val is not None:
             with no_grad():
                 scores = model.forward(Tensor(val[0]))
-                history["val_loss"].append(model.objective(scores, val[1], reg).item())
+                history["val_loss"].append(
+                    model._objective_unchecked(scores, val[1], reg).item())
             history["val_accuracy"].append(
                 float((model.labels_from_scores(scores.data) == val[1]).mean()))
         if recorder is not None:
