@@ -11,7 +11,7 @@ float64 from torch's values; ``eps`` is the allowance of one step, ``fuzz_check`
 
 Each step ``y = f(x_1, ..., x_k)`` (all operands as one vector ``x``) contributes its
 local Jacobian ``J`` and its local second derivatives ``T[o] = d²y_o / dx dx``, taken by
-torch's autograd at torch's values (``local_derivatives``). ``|A| v`` is a product with
+torch's autograd at torch's values (``Step``). ``|A| v`` is a product with
 absolute values in which ``0 · inf`` counts 0 (an exact zero stays exact).
 
 Forward values (leaves are exact, ``e = 0``)::
@@ -41,8 +41,16 @@ and the bound, with ``eps2 = 10 eps``::
     b = eps2 · β + c,   c_x += |J|ᵀ c_y + (Σ_o r_o |T[o]|) τ_x + (Σ_o β_o |T[o]|) e_x
 
 (a division's cancelling second-order terms, ``2a/b³`` against ``1/b²``, enter β at
-their own size). Left out: third derivatives (a Hessian evaluated at a point off by
-``e``) and errors of the tangents; ``eps2`` is ten times ``eps`` for them.
+their own size). A zero curvature times an infinite tangent (relu after ``x²`` at
+``x = inf``) is IEEE's nan in torch's double backward, which multiplies, and an exact 0
+in gategrad's, which selects: such a term counts as inf in β, and ``fuzz_check`` leaves
+an element whose bound passes the dtype's range unchecked (its terms overflow). So
+does a gradient: where the terms ``|J|ᵀ |ḡ|`` a gradient sums (nan entries of ``J`` left
+out) pass the dtype's range, or an infinite upstream gradient meets a finite nonzero
+derivative, the sum is ±inf in one order and ``inf - inf`` in another (torch's
+cross_entropy backward splits ``inf · (p - 1)`` into ``inf · p - inf``), so its bound is inf.
+Left out: third derivatives (a Hessian evaluated at a point off by ``e``) and errors of
+the tangents; ``eps2`` is ten times ``eps`` for them.
 
 Non-finite elements get bound 0: nan and ±inf must sit where torch has them. Every
 rounding term adds ``tiny``, the dtype's smallest normal number: below it a result has
@@ -69,12 +77,14 @@ SUMS = {"add", "sub", "rconst", "matmul", "matvec", "reduce", "softmax", "log_so
 SELECTIONS = {"relu", "abs", "clip", "maximum", "minimum", "reduce_max"}
 
 
-def absdot(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+def absdot(a: np.ndarray, v: np.ndarray, ieee: bool = False) -> np.ndarray:
     """``|a| @ v`` for ``v >= 0`` contracting ``v`` with ``a``'s last axis, where
-    ``0 · inf`` and ``0 · nan`` count 0 and any other nan in ``a`` counts as inf."""
+    ``0 · inf`` and ``0 · nan`` count 0 (or, ``ieee``, inf: IEEE's nan, a term of any
+    size) and any other nan in ``a`` counts as inf."""
     a = _magnitude(a)
     with np.errstate(invalid="ignore", over="ignore"):
-        terms = np.where((a == 0) | (v == 0), 0.0, a * v)
+        zero = 0.0 if not ieee else np.where(np.isinf(a) | np.isinf(v), np.inf, 0.0)
+        terms = np.where((a == 0) | (v == 0), zero, a * v)
     return terms.sum(axis=-1)
 
 
@@ -136,18 +146,24 @@ class Step:
         # the operand element each (broadcast) input of f is a copy of
         origin = np.concatenate([c.reshape(-1) + self.slots[k] for k, c in enumerate(copies)])
         m = self.slots[-1]
-        self.J = _sum_copies(_magnitude(jacobian(f, z).numpy()), origin, m, axes=(1,))
-        T = jacobian(lambda u: jacobian(f, u, create_graph=True), z).numpy()
+        J = jacobian(f, z, vectorize=True).numpy()
+        self.J = _sum_copies(_magnitude(J), origin, m, axes=(1,))
+        # without its nan entries (0 · inf in a rule): the sure terms, for overflow
+        self.J_sure = _sum_copies(np.where(np.isnan(J), 0.0, np.abs(J)), origin, m, axes=(1,))
+        T = jacobian(lambda u: jacobian(f, u, create_graph=True, vectorize=True), z,
+                     vectorize=True).numpy()
         self.abs_T = _sum_copies(_magnitude(T), origin, m, axes=(1, 2))
 
     def split(self, v: np.ndarray) -> list:
         return [v[self.slots[k]:self.slots[k + 1]] for k in range(len(self.args))]
 
-    def curvature(self, weights: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def curvature(self, weights: np.ndarray, v: np.ndarray, ieee: bool = False
+                  ) -> np.ndarray:
         """``(Σ_o weights_o |T[o]|) v``: how much the rule's gradient moves when the
-        operands move by ``v``, weighted by the upstream gradient's size."""
+        operands move by ``v``, weighted by the upstream gradient's size (``ieee``: see
+        ``absdot``)."""
         weighted = absdot(np.moveaxis(self.abs_T, 0, -1), weights)  # (m, m)
-        return absdot(weighted, v)
+        return absdot(weighted, v, ieee)
 
 
 class Bounds:
@@ -211,6 +227,8 @@ class Bounds:
     def _gradients(self, adjoints: list) -> tuple[list, list]:
         self.forward(len(self.t) - 1)
         g = [_abs_finite(flat64(a)) for a in adjoints]
+        g_inf = [np.where(np.isnan(x), 0.0, np.abs(x)) for x in map(flat64, adjoints)]
+        top = np.finfo(self.prog.dtype).max
         r = [np.zeros_like(x) for x in g]
         alpha = [np.zeros_like(x) for x in g]
         for w, i in zip(self.prog.weights, sinks(self.prog)):
@@ -218,7 +236,7 @@ class Bounds:
         finite = [np.isfinite(flat64(a)) for a in adjoints]
         for j in range(len(self.prog.steps) - 1, -1, -1):
             s, y = self.step(j), self.n + j
-            r[y] = np.where(finite[y], r[y], 0.0)  # a non-finite gradient is exact
+            r[y] = np.where(finite[y] | np.isinf(r[y]), r[y], 0.0)  # else exact
             e_x = self.operands(s, self._e)
             if s.op in UNARY:  # its rule may read the output: see the module docstring
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -227,10 +245,13 @@ class Bounds:
             back_r = absdot(s.J.T, r[y]) + self.eps * absdot(s.J.T, g[y]) + self.floor
             back_r = back_r + s.curvature(g[y], e_x)
             back_alpha = absdot(s.J.T, alpha[y])
+            # terms past the dtype's range (or an infinite upstream gradient times a
+            # finite nonzero derivative): their sum may be ±inf or inf - inf = nan
+            back_r = np.where(absdot(s.J_sure.T, g_inf[y]) >= top, np.inf, back_r)
             for a, dr, da in zip(s.args, s.split(back_r), s.split(back_alpha)):
                 r[a] = r[a] + dr
                 alpha[a] = alpha[a] + da
-        return [np.where(f, x, 0.0) for f, x in zip(finite, r)], alpha
+        return [np.where(f | np.isinf(x), x, 0.0) for f, x in zip(finite, r)], alpha
 
     def hessian(self, adjoints: list, v: list, eps2: float) -> list:
         """The bounds of the Hessian-vector product at each leaf, ``v`` per leaf
@@ -250,7 +271,7 @@ class Bounds:
         for j in range(len(self.prog.steps) - 1, -1, -1):
             s, y = self.step(j), self.n + j
             tau_x, e_x = self.operands(s, tau), self.operands(s, self._e)
-            back_beta = absdot(s.J.T, beta[y]) + s.curvature(alpha[y], tau_x)
+            back_beta = absdot(s.J.T, beta[y]) + s.curvature(alpha[y], tau_x, ieee=True)
             back_c = (absdot(s.J.T, c[y]) + s.curvature(r[y], tau_x)
                       + s.curvature(beta[y], e_x))
             for a, db, dc in zip(s.args, s.split(back_beta), s.split(back_c)):
