@@ -183,3 +183,25 @@ def test_a_perturbed_forward_is_caught():
             check_program(prog)
     finally:
         object.__setattr__(row, "array", array)
+
+
+def test_gategrads_nan_past_the_range_is_still_caught():
+    """Past the dtype's range the bound leaves an element unchecked, but not gategrad's
+    nan where torch has a number: x**0's rule as it was (a 0 still connected to the
+    upstream gradient, so 0 * inf = nan at second order) fails again."""
+    from autograd.gates import select
+
+    x = _with(ONES, (2, 1), 0.0)
+    prog = Program("tensor", F64, [x],
+                   [("powc", [0], {"c": -2.0}), ("powc", [1], {"c": 0.0}),
+                    ("square", [1], {}), ("mul", [3, 2], {})], [-1.0], second_order=True)
+    check_program(prog)
+    row = gates.POWC
+    vjp = row.vjp
+    object.__setattr__(row, "vjp", (lambda g, out, a, c: vjp[0](g, out, a, c) if c
+                                    else select(False, g),))
+    try:
+        with pytest.raises(Mismatch, match="got np.float64.nan. torch np.float64.-inf."):
+            check_program(prog)
+    finally:
+        object.__setattr__(row, "vjp", vjp)
