@@ -1,8 +1,10 @@
 """Comparing a program's run in gategrad with its run in torch: values, gradients, Hessians.
 
 ``check_program`` raises ``Mismatch`` at the first difference: nan and ±inf must sit where
-torch has them, finite numbers agree to a dtype-aware tolerance scaled by the magnitudes
-the computation went through. Programs come from ``fuzz_graphs.py``.
+torch has them, finite numbers agree to ``tolerance(dtype)`` relative to the element or,
+failing that, to the error bound ``fuzz_bounds.py`` carries through the graph for that
+element (it scales with the magnitudes that flowed into the result, not only with the
+result). Programs come from ``fuzz_graphs.py``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Mismatch(AssertionError):
 
 
 def tolerance(dtype: type, order: int = 1) -> float:
+    """The allowance of one step, relative to the size of what it computes: rounding
+    plus the freedom two libraries have in their formulas (second derivatives: 10x)."""
     return {np.float64: 1e-9, np.float32: 2e-4}[dtype] * (10 if order == 2 else 1)
 
 
@@ -49,8 +53,8 @@ def compare(got: Any, want: Any, rtol: float, atol: float, check_dtype: bool = T
     """None if ``got`` matches ``want``, else why not.
 
     nan must be where torch has nan, ±inf where torch has the same inf; finite numbers
-    agree to ``rtol`` relative to the element, or to ``atol``: a gradient is a sum, so its
-    rounding scales with its biggest terms, not with the (maybe cancelled) result.
+    agree to ``rtol`` relative to the element plus ``atol`` (a number, or an array of
+    ``want``'s shape: a bound per element, as ``within`` passes).
     """
     g, w = to_numpy(got), to_numpy(want)
     if g.shape != w.shape:
