@@ -176,6 +176,11 @@ class Bounds:
         self._e: list[np.ndarray] = [np.zeros(flat64(x).size) for x in t_nodes[:self.n]]
         self._memo: dict[str, Any] = {}
 
+    @property
+    def used(self) -> bool:
+        """Whether any bound was computed (a strict comparison failed)."""
+        return bool(self._steps)
+
     def step(self, j: int) -> Step:
         if j not in self._steps:
             op, args, p = self.prog.steps[j]

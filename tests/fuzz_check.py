@@ -81,37 +81,44 @@ def compare(got: Any, want: Any, rtol: float, atol: float, check_dtype: bool = T
     return None
 
 
-def check_program(prog: Program) -> None:
-    """Run ``prog`` in both frameworks; raise ``Mismatch`` at the first difference."""
+def check_program(prog: Program) -> bool:
+    """Run ``prog`` in both frameworks; raise ``Mismatch`` at the first difference.
+
+    Returns whether a comparison needed the error bound (the strict test failed)."""
     import warnings
 
-    dtype = prog.dtype
-    eps = tolerance(dtype)
+    t_nodes = [TT.leaf(v, prog.dtype) for v in prog.leaves]
+    bounds = Bounds(prog, t_nodes, tolerance(prog.dtype), float(np.finfo(prog.dtype).tiny))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        g_nodes = [GG.leaf(v, dtype) for v in prog.leaves]
-        t_nodes = [TT.leaf(v, dtype) for v in prog.leaves]
-        bounds = Bounds(prog, t_nodes, eps, float(np.finfo(dtype).tiny))
-        for op, args, p in prog.steps:
-            t_out = apply_op(TT, op, [t_nodes[a] for a in args], p, dtype)
-            try:
-                g_out = apply_op(GG, op, [g_nodes[a] for a in args], p, dtype)
-            except DOMAIN_ERRORS as e:
-                if not torch.isfinite(t_out).all():
-                    return  # documented: see DOMAIN_ERRORS
-                raise Mismatch("raises", op, f"{type(e).__name__}: {e} where torch gives "
-                               f"{to_numpy(t_out)!r}", prog) from e
-            except Exception as e:
-                raise Mismatch("raises", op, f"{type(e).__name__}: {e}", prog) from e
-            if _reference_differs_by_design(op, p, t_nodes, args, t_out, g_out):
-                return
-            g_nodes.append(g_out)
-            t_nodes.append(t_out)
-            why = within(g_out, t_out, bounds.eps, lambda: bounds.forward(len(t_nodes) - 1))
-            if why:
-                raise Mismatch("forward", op, why, prog)
-        _check_gradients(prog, g_nodes, t_nodes, bounds,
-                         _torch_pow_hessian_wrong(prog, t_nodes))
+        _check(prog, t_nodes, bounds)
+    return bounds.used
+
+
+def _check(prog: Program, t_nodes: list, bounds: Bounds) -> None:
+    """``check_program``'s work: forward step by step, then gradients and Hessians."""
+    dtype = prog.dtype
+    g_nodes = [GG.leaf(v, dtype) for v in prog.leaves]
+    for op, args, p in prog.steps:
+        t_out = apply_op(TT, op, [t_nodes[a] for a in args], p, dtype)
+        try:
+            g_out = apply_op(GG, op, [g_nodes[a] for a in args], p, dtype)
+        except DOMAIN_ERRORS as e:
+            if not torch.isfinite(t_out).all():
+                return  # documented: see DOMAIN_ERRORS
+            raise Mismatch("raises", op, f"{type(e).__name__}: {e} where torch gives "
+                           f"{to_numpy(t_out)!r}", prog) from e
+        except Exception as e:
+            raise Mismatch("raises", op, f"{type(e).__name__}: {e}", prog) from e
+        if _reference_differs_by_design(op, p, t_nodes, args, t_out, g_out):
+            return
+        g_nodes.append(g_out)
+        t_nodes.append(t_out)
+        why = within(g_out, t_out, bounds.eps, lambda: bounds.forward(len(t_nodes) - 1))
+        if why:
+            raise Mismatch("forward", op, why, prog)
+    _check_gradients(prog, g_nodes, t_nodes, bounds,
+                     _torch_pow_hessian_wrong(prog, t_nodes))
 
 
 def within(got: Any, want: Any, eps: float, bound: Any, check_dtype: bool = True,
