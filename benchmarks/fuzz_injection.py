@@ -14,7 +14,6 @@ per rule, how many programs caught it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fuzz_check import Mismatch, check_program  # noqa: E402
 from fuzz_graphs import FAMILIES, SCALAR_FAMILIES, RandomChooser, draw_program  # noqa: E402
 from fuzz_inject import relative, rule_replaced  # noqa: E402
+from fuzz_torch import failure, save  # noqa: E402
 
 from autograd import gates  # noqa: E402
 from autograd import tensor_gates as TG  # noqa: E402
@@ -35,18 +34,10 @@ ROWS = [r for r in gates.ROWS if r.name not in ("softplus", "leaky_relu")] + [
     TG.SUM, TG.GETITEM]
 
 
-def passes(prog: object) -> bool:
-    try:
-        check_program(prog)
-    except Mismatch:
-        return False
-    return True
-
-
 def caught_by(row: gates.Gate, k: int, by: float, programs: list) -> int:
     """How many of ``programs`` fail with ``row``'s rule ``k`` times ``1 + by``."""
     with rule_replaced(row, k, relative(by)):
-        return sum(not passes(p) for p in programs)
+        return sum(failure(p) is not None for p in programs)
 
 
 def main() -> None:
@@ -67,7 +58,7 @@ def main() -> None:
              for n in range(args.programs)]
     drawn += [draw_program(chooser, "value", np.float64, SCALAR_FAMILIES[n % 3])
               for n in range(args.programs * 3 // 10)]
-    programs = [p for p in drawn if passes(p)]
+    programs = [p for p in drawn if failure(p) is None]
     start = time.perf_counter()
     caught = {}
     for row in ROWS:
@@ -82,8 +73,7 @@ def main() -> None:
         "rules_missed": missed, "seconds": round(time.perf_counter() - start, 1),
         "caught_by": caught,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    save(result, args.out)
     print(f"{len(caught)} rules broken by {args.relative:g}: {len(missed)} missed "
           f"{missed} -> {args.out}")
 

@@ -115,6 +115,12 @@ def signature(prog: Program, m: Mismatch) -> str:
             f"[ops: {', '.join(ops)}]")
 
 
+def save(result: dict, out: str) -> None:
+    """``result`` as JSON at ``out`` (its folder made if need be)."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(result, indent=1) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--examples", type=int, default=10_000)
@@ -155,8 +161,7 @@ def main() -> None:
         "seconds": round(seconds, 1),
         "failures": dict(sorted(groups.items(), key=lambda kv: -kv[1]["hits"])),
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    save(result, args.out)
     print(f"{args.examples} programs in {seconds:.0f} s: {failed} failing, "
           f"{len(groups)} signatures, {sum(bounded)} passing by the bound -> {args.out}")
 
