@@ -65,7 +65,7 @@ def load_ms(path: Path, repeat: int) -> float:
         for _ in range(repeat):
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(path.as_uri())
-            page.wait_for_selector(".gg-explorer[data-ready]")
+            page.wait_for_selector(".gg-explorer[data-ready-ms]")
             times.append(float(page.locator(".gg-explorer").get_attribute("data-ready-ms")))
             page.close()
         browser.close()
