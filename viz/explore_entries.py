@@ -94,6 +94,14 @@ def value_entry(node: Any, node_id: str, is_root: bool, backward: bool, fed: int
     return entry
 
 
+def name_box(entry: dict, label: str) -> None:
+    """Give an unlabelled value's box the name ``label`` (a model's name for a parameter),
+    one line taller and as wide as the name needs."""
+    entry["label"] = label
+    entry["w"] = round(max(entry["w"], len(label) * CHAR + 2 * PAD_X), 1)
+    entry["h"] += LINE
+
+
 def summary(a: Any) -> str:
     """What a box shows: a number, a small array in full, or a bigger one's range (its
     mean and histogram are in the node's panel)."""

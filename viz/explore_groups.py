@@ -30,7 +30,7 @@ from typing import Any
 from autograd.node import Node
 
 from .draw import Plan
-from .explore_entries import summary, text_box, title_width
+from .explore_entries import name_box, summary, text_box, title_width
 from .graph import inputs_first
 
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid"})
@@ -133,10 +133,13 @@ def module_groups(p: Plan, model: Any, entries: list[dict], backward: bool,
     ids = {path: f"G{i}" for i, path in enumerate(own.modules)}
     by_id = {e["id"]: e for e in entries}
     members: Counter = Counter()
+    param_names = {q: name for module in own.modules.values() for name, q in module.params}
     for node in p.nodes:
         path = own.owner.get(node)
         if path is None:
             continue
+        if node in param_names and not node.label:  # w.0, b: named by the model
+            name_box(by_id[p.names[node]], param_names[node][len(path) + 1:])
         number = p.names[node][1:]
         for prefix in "ngm":
             if prefix + number in by_id:

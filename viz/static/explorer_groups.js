@@ -233,6 +233,7 @@ window.GategradExplorerGroups = function (Explorer, h) {
     this.apply();
     this.refresh();
     this.select(id);
+    this.root.focus({ preventScroll: true });  // the keys keep working (the box is gone)
   };
 
   Explorer.prototype.setAllGroups = function (open) {
