@@ -158,3 +158,19 @@ def test_something_that_is_not_a_model_is_refused(bad):
     x = Value(1.0)
     with pytest.raises(TypeError, match="model must be an nn model"):
         viz.explore(x * 2, model=bad)
+
+
+def test_only_an_activation_joins_a_module_after_its_result():
+    model = nn.TwoLayerNet(2, 3, 1, activation="tanh", loss="bce", seed=0)
+    X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    logits = model.forward(Tensor(X))  # fc2's X W2 + b2, reshaped to (N,)
+    loss = model.objective(logits, np.array([0, 1]), 0.0)
+    loss.backward()
+    own = ownership(model, inputs_first([loss])).owner
+    z2, a1 = logits._prev[0], model.fc1.weight
+    assert own[z2] == "fc2" and own[a1] == "fc1"
+    hidden = z2._prev[0]._prev[0]  # tanh(X W1 + b1), fed to fc2's matmul
+    assert hidden._gate.name == "tanh" and own[hidden] == "fc1"
+    # the reshape and the loss's one-input gates (softplus ...) stay outside
+    assert logits not in own
+    assert not any(own.get(n) for n in inputs_first([loss]) if n not in ancestors(z2))

@@ -11,9 +11,10 @@ order, so one pass over the graph settles every node:
 - a gate that takes a parameter belongs to that parameter's module (``w * x``, ``X @ W``,
   ``+ b``; with parameters of several modules, the one declared last: later in the model);
 - an activation (relu, tanh, σ) of a module's result belongs to the module, once: the
-  neuron is ``w · x + b`` and its activation;
-- a gate whose inputs all belong to one module belongs to it too (the partial sums of
-  ``w · x + b``); anything mixing a module's result with other data (the loss's
+  neuron is ``w · x + b`` and its activation; any other one-input gate (a reshape, the
+  loss's softplus or square) does not;
+- a gate of several inputs that all belong to one module belongs to it too (the partial
+  sums of ``w · x + b``); anything mixing a module's result with other data (the loss's
   ``score - y``, a sum over samples or over modules) belongs to no module.
 
 One module holds every use of its parameters: a neuron applied to 100 samples is one
@@ -106,9 +107,10 @@ def ownership(model: Any, order: Iterable[Node]) -> Ownership:
         first = owner.get(prev[0])
         if first is None:
             continue
-        if len(prev) == 1 and node._gate.name in ACTIVATIONS:
+        if len(prev) == 1:
             made_by = prev[0]._gate
-            if made_by is None or made_by.name not in ACTIVATIONS:
+            if node._gate.name in ACTIVATIONS and (made_by is None
+                                                   or made_by.name not in ACTIVATIONS):
                 owner[node] = first
         elif all(owner.get(q) == first for q in prev[1:]):
             owner[node] = first
