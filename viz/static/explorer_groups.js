@@ -1,6 +1,7 @@
-/* gategrad explorer: groups that open and shut in the graph (a model's layers and neurons,
- * the inputs behind a "… k more" stub). Loaded after explorer_panel.js and before
- * explorer.js, which calls GategradExplorerGroups(Explorer, helpers).
+/* gategrad explorer: where each box and edge is drawn, and groups that open and shut in
+ * the graph (a model's layers and neurons, the inputs behind a "… k more" stub). Loaded
+ * after explorer_panel.js and before explorer.js, which calls
+ * GategradExplorerGroups(Explorer, helpers).
  *
  * Every group has its own Graphviz layout (sw × sh), computed when the page was saved; a
  * shut group is one box (w × h) in its parent's layout. Opening a group grows its box to
@@ -19,6 +20,72 @@ window.GategradExplorerGroups = function (Explorer, h) {
     if (v >= hi) return d;
     return (v - lo) / (hi - lo) * d;
   }
+
+  // Boxes and edges are made when first shown (arrange): what shut groups hold, such as
+  // the inputs saved behind a cut, costs nothing until it is opened.
+  Explorer.prototype.drawEdges = function (arrowId) {
+    this.edgeEls = {};
+    this.arrowId = arrowId;
+    this.edgeLayer = svg("g", { class: "gg-edges" });
+    this.world.appendChild(this.edgeLayer);
+  };
+
+  Explorer.prototype.edgeEl = function (e) {
+    if (this.edgeEls[e.id]) return this.edgeEls[e.id];
+    var g = svg("g", { class: "gg-edge gg-edge-" + e.kind, "data-id": e.id });
+    var line = svg("path", { class: "gg-line", "marker-end": "url(#" + this.arrowId + ")" });
+    var hit = svg("path", { class: "gg-hit" });
+    g.appendChild(line);
+    g.appendChild(hit);
+    this.edgeLayer.appendChild(g);
+    this.edgeEls[e.id] = { g: g, line: line, hit: hit };
+    return this.edgeEls[e.id];
+  };
+
+  Explorer.prototype.drawNodes = function () {
+    this.nodeEls = {};
+    this.nodeLayer = svg("g", { class: "gg-nodes" });
+    this.world.appendChild(this.nodeLayer);
+  };
+
+  Explorer.prototype.nodeEl = function (n) {
+    if (this.nodeEls[n.id]) return this.nodeEls[n.id];
+    var m = this.m, font = m.font, line = m.line;
+    var g = svg("g", { class: "gg-node gg-" + n.kind + (n.role ? " gg-role-" + n.role : "") +
+                              (n.extra ? " gg-extra" : ""), "data-id": n.id, tabindex: "-1" });
+    var parts = { g: g };
+    if (n.kind === "value") {
+      parts.box = svg("rect", { width: n.w, height: n.h, rx: 6, class: "gg-box" });
+      g.appendChild(parts.box);
+      var y = m.pad_y + font;
+      var add = function (cls, text) {
+        var t = svg("text", { x: m.pad_x, y: y, class: cls }, text);
+        g.appendChild(t);
+        y += line;
+        return t;
+      };
+      if (n.label) add("gg-label", n.label);
+      if (n.tensor) add("gg-shape", n.shape);
+      parts.data = add("gg-data-row", "data " + n.data);
+      if (n.needs_grad) parts.grad = add("gg-grad-row", "grad ?");
+    } else if (n.kind === "gate") {
+      parts.box = svg("ellipse", { cx: n.w / 2, cy: n.h / 2, rx: n.w / 2, ry: n.h / 2,
+                                   class: "gg-box" });
+      g.appendChild(parts.box);
+      g.appendChild(svg("text", { x: n.w / 2, y: n.terms ? n.h / 2 - 2 : n.h / 2 + font * 0.35,
+                                  class: "gg-symbol" }, n.symbol));
+      if (n.terms) {
+        g.appendChild(svg("text", { x: n.w / 2, y: n.h / 2 + font * 0.8, class: "gg-terms" },
+                          n.terms + " terms"));
+      }
+    } else {
+      g.appendChild(svg("text", { x: n.w / 2, y: n.h / 2 + font * 0.35, class: "gg-stub-text" },
+                        n.text));
+    }
+    this.nodeLayer.appendChild(g);
+    this.nodeEls[n.id] = parts;
+    return parts;
+  };
 
   Explorer.prototype.initGroups = function () {
     var self = this, m = this.m;
@@ -106,12 +173,12 @@ window.GategradExplorerGroups = function (Explorer, h) {
   Explorer.prototype.arrange = function () {
     var self = this;
     this.place();
-    function hide(parts) { if (parts) parts.g.style.display = "none"; }
+    function hide(parts) { if (parts && parts.g.style.display !== "none") parts.g.style.display = "none"; }
     this.m.nodes.forEach(function (n) {
       if (self.holder(n.id) !== n.id) { hide(self.nodeEls[n.id]); return; }
-      var p = self.pos[n.id], el = self.nodeEl(n).g;
-      el.style.display = "";
-      el.setAttribute("transform", "translate(" + (p.x - n.w / 2) + "," + (p.y - n.h / 2) + ")");
+      var p = self.pos[n.id], parts = self.nodeEl(n);
+      if (parts.g.style.display) parts.g.style.display = "";
+      set(parts, "transform", "translate(" + (p.x - n.w / 2) + "," + (p.y - n.h / 2) + ")");
     });
     this.groups.forEach(function (g) {
       var box = self.holder(g.id) === g.id, f = self.frames[g.id];
@@ -134,14 +201,23 @@ window.GategradExplorerGroups = function (Explorer, h) {
       var d = self.edgePath(e);
       if (!d) { hide(self.edgeEls[e.id]); return; }
       var parts = self.edgeEl(e);
-      parts.g.style.display = "";
-      parts.line.setAttribute("d", d);
-      parts.hit.setAttribute("d", d);
+      if (parts.g.style.display) parts.g.style.display = "";
+      if (parts.d !== d) {  // only what moved is touched: the rest stays as drawn
+        parts.d = d;
+        parts.line.setAttribute("d", d);
+        parts.hit.setAttribute("d", d);
+      }
     });
     this.root.setAttribute("data-open", Object.keys(this.open).filter(function (k) {
       return self.open[k];
     }).sort().join(" "));
   };
+
+  function set(parts, name, value) {
+    if (parts[name] === value) return;
+    parts[name] = value;
+    parts.g.setAttribute(name, value);
+  }
 
   // After a group opened or shut: move things, show the step, keep the overlay.
   Explorer.prototype.refresh = function () {
@@ -225,13 +301,12 @@ window.GategradExplorerGroups = function (Explorer, h) {
     var was = this.frames[id] || this.pos[id], g = this.groupById[id];
     var before = this.frames[id] ? [was.x, was.y] : [was.x - g.w / 2, was.y - g.h / 2];
     this.open[id] = open === undefined ? !this.open[id] : open;
-    this.arrange();
+    this.refresh();
     var now = this.frames[id] || this.pos[id];
     var after = this.frames[id] ? [now.x, now.y] : [now.x - g.w / 2, now.y - g.h / 2];
     this.view.x += (before[0] - after[0]) * this.view.k;
     this.view.y += (before[1] - after[1]) * this.view.k;
     this.apply();
-    this.refresh();
     this.select(id);
     this.root.focus({ preventScroll: true });  // the keys keep working (the box is gone)
   };

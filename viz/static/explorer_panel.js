@@ -52,10 +52,11 @@ window.GategradExplorerPanel = function (Explorer, h) {
     var tips = el("ul", { class: "gg-help" });
     ["Click a node: its numbers and its gate's derivative rule.",
      "Hover an edge: local_diff × up_diff = down_diff.",
-     "Click a group (▸) to open it in the graph, its title bar (▾) to shut it.",
      "← → step, space play, Home/End first/last.",
      "Wheel or + − zoom, drag or shift+arrows pan, 0 fit.",
-     "h: gradient-health overlay."].forEach(function (t) { tips.appendChild(el("li", null, t)); });
+     "h: gradient-health overlay."].concat(this.groups.length ? ["Click a group (▸) to " +
+     "open it in the graph, its title bar (▾) to shut it."] : [])
+      .forEach(function (t) { tips.appendChild(el("li", null, t)); });
     p.appendChild(tips);
     if (this.overlay) this.healthPanel();
   };
