@@ -366,3 +366,18 @@ def test_a_folded_sum_opens_to_its_terms(browser, tmp_path):
         name = term.text_content()
         term.click()  # a term leads to its own box
         assert page.locator(".gg-panel h3").text_content() == name
+
+
+def test_an_output_inside_a_shut_group_opens_without_errors(browser, tmp_path):
+    model = nn.MLP(2, [12, 12, 1], seed=0)  # a big graph whose root is a neuron's output
+    score = model([Value(0.5, label="x0"), Value(-1.0, label="x1")])
+    score.backward()
+    m = viz.explore(score, model=model).model
+    last = next(g for g in m["groups"] if g["name"] == "layers.2")
+    with page_of(browser, save(score, tmp_path, model=model)) as page:
+        explorer = ready(page)
+        assert page.locator(f'.gg-groupbox[data-id="{last["id"]}"]').is_visible()
+        page.keyboard.press("End")
+        page.keyboard.press("0")  # fit: the shut group holding the output stays in view
+        assert explorer.get_attribute("data-step") == str(len(m["steps"]) - 1)
+        assert page.locator(f'.gg-groupbox[data-id="{last["id"]}"]').is_visible()

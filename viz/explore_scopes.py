@@ -39,10 +39,17 @@ def place(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[flo
     for g in groups:
         boxes[g.get("parent")].append(Box(g["id"], g["w"], g["h"]))
     pairs: dict[Any, list[tuple[str, str]]] = {s: [] for s in boxes}
-    slot: list[tuple[Any, int]] = []  # each edge: its scope, its pair's index there
+    slot: list[tuple[Any, int | None]] = []  # each edge: its scope, its pair's index there
     first: dict[tuple, int] = {}
+    # A stub's group is placed by its one edge, to its gate. Edges from values drawn
+    # elsewhere into what it holds (a shared input) are left out of the layout (the page
+    # draws them as plain curves): dot is slow on edges that cross many ranks.
+    gate_of = {g["id"]: "g" + g["of"][1:] for g in groups if g["kind"] == "more"}
     for e in edges:
         s, a, b = meeting(e["from"], e["to"], scope_of)
+        if b in gate_of or gate_of.get(a, b) != b:
+            slot.append((s, None))
+            continue
         key = (s, a, b)
         if (a in parent or b in parent) and key in first:  # into a folded group: one path
             slot.append((s, first[key]))
@@ -57,7 +64,7 @@ def place(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[flo
     for g in groups:
         g["sw"], g["sh"] = placed[g["id"]].width, placed[g["id"]].height
     for e, (s, i) in zip(edges, slot):
-        e["pts"] = placed[s].edge_points[i]
+        e["pts"] = [] if i is None else placed[s].edge_points[i]
         if s is not None:
             e["sc"] = s
     top = placed[None]

@@ -272,7 +272,7 @@
       v.x = (w - W * k) / 2;
       v.y = (h - H * k) / 2;
     } else {
-      var out = this.pos[m.root];
+      var out = this.pos[this.holder(m.root)];  // the output, or the shut group holding it
       v.k = least;
       v.x = Math.min(pad, w - pad - W * least);
       v.y = clamp(h / 2 - out.y * least, h - pad - H * least, pad);

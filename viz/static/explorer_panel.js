@@ -86,7 +86,7 @@ window.GategradExplorerPanel = function (Explorer, h) {
     m.flags.forEach(function (f) {
       var li = el("li", { class: "gg-flag gg-flag-" + f.kind });
       var a = el("button", { type: "button", class: "gg-link" }, f.text);
-      a.onclick = function () { self.select(f.node); self.focusNode(f.node); };
+      a.onclick = function () { self.focusNode(f.node); self.select(f.node); };
       li.appendChild(a);
       list.appendChild(li);
     });
