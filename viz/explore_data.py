@@ -103,7 +103,8 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE, model: Any = None
             "width": width, "height": height, "font": FONT, "line": LINE,
             "pad_x": PAD_X, "pad_y": PAD_Y, "group_pad": GROUP_PAD, "group_head": GROUP_HEAD,
             "total": p.total, "hidden": p.hidden, "max_nodes": p.max_nodes,
-            "shown": shown, "root": names[root]}
+            "shown": shown, "saved": sum(1 for n in nodes if n.get("extra")),
+            "root": names[root]}
 
 
 def _shares(p: Plan, backward: bool) -> dict:

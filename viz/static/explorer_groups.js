@@ -134,7 +134,10 @@ window.GategradExplorerGroups = function (Explorer, h) {
       var b = bands(scope);
       return function (x, y) {
         var X = x, Y = y;
-        b.forEach(function (t) { X += stretch(x, t.x0, t.x1, t.dx); Y += stretch(y, t.y0, t.y1, t.dy); });
+        b.forEach(function (t) {
+          X += stretch(x, t.x0, t.x1, t.dx);
+          Y += stretch(y, t.y0, t.y1, t.dy);
+        });
         return [X, Y];
       };
     }
@@ -173,7 +176,9 @@ window.GategradExplorerGroups = function (Explorer, h) {
   Explorer.prototype.arrange = function () {
     var self = this;
     this.place();
-    function hide(parts) { if (parts && parts.g.style.display !== "none") parts.g.style.display = "none"; }
+    function hide(parts) {
+      if (parts && parts.g.style.display !== "none") parts.g.style.display = "none";
+    }
     this.m.nodes.forEach(function (n) {
       if (self.holder(n.id) !== n.id) { hide(self.nodeEls[n.id]); return; }
       var p = self.pos[n.id], parts = self.nodeEl(n);
@@ -188,7 +193,8 @@ window.GategradExplorerGroups = function (Explorer, h) {
       parts.frame.style.display = f ? "" : "none";
       if (box) {
         var p = self.pos[g.id];
-        parts.box.setAttribute("transform", "translate(" + (p.x - g.w / 2) + "," + (p.y - g.h / 2) + ")");
+        parts.box.setAttribute("transform",
+                               "translate(" + (p.x - g.w / 2) + "," + (p.y - g.h / 2) + ")");
       }
       if (f) {
         parts.frame.setAttribute("transform", "translate(" + f.x + "," + f.y + ")");

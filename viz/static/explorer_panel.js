@@ -19,8 +19,10 @@ window.GategradExplorerPanel = function (Explorer, h) {
     p.appendChild(el("h3", null, "Explore the graph"));
     var shown = m.shown;
     p.appendChild(el("p", null, shown + " of " + m.total + " nodes shown" +
-      (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") + "."));
-    var self = this, stubs = m.nodes.filter(function (n) { return n.kind === "stub" && !n.scope; })
+      (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") +
+      "." + (m.saved ? " " + m.saved + " more open from the ▸ … more boxes." : "")));
+    var self = this;
+    var stubs = m.nodes.filter(function (n) { return n.kind === "stub" && !n.scope; })
       .concat(this.groups.filter(function (g) { return g.kind === "more" && !g.parent; }));
     if (stubs.length) {
       var next = el("button", { type: "button", class: "gg-go-stub" },
@@ -36,8 +38,8 @@ window.GategradExplorerPanel = function (Explorer, h) {
     }
     var modules = this.groups.filter(function (g) { return g.kind === "module"; });
     if (modules.length) {
-      p.appendChild(el("p", null, modules.length + " groups of the model (layers, neurons): " +
-        "click one to open or shut it."));
+      p.appendChild(el("p", null, modules.length + " groups, one per module of the model " +
+        "(a layer, a neuron): click one to open or shut it."));
       var openAll = el("button", { type: "button", class: "gg-open-all" }, "open all");
       openAll.onclick = function () { self.setAllGroups(true); };
       var shutAll = el("button", { type: "button", class: "gg-shut-all" }, "shut all");
