@@ -381,3 +381,31 @@ def test_an_output_inside_a_shut_group_opens_without_errors(browser, tmp_path):
         page.keyboard.press("0")  # fit: the shut group holding the output stays in view
         assert explorer.get_attribute("data-step") == str(len(m["steps"]) - 1)
         assert page.locator(f'.gg-groupbox[data-id="{last["id"]}"]').is_visible()
+
+
+def test_a_folded_sum_opens_to_its_partial_sums_in_the_graph(browser, tmp_path):
+    xs = [Value(i / 10, label=f"x{i}") for i in range(12)]
+    s = sum(x * x for x in xs)
+    t = sum(Value(0.01 * i, label=f"y{i}") for i in range(600))
+    out = s * t  # over 1,000 nodes: both sums are folded
+    out.backward()
+    m = viz.explore(out, max_nodes=80).model
+    chain = next(g for g in m["groups"] if g["kind"] == "chain")
+    partials = [n for n in m["nodes"] if n.get("scope") == chain["id"] and n["kind"] == "value"]
+    term = next(e for e in m["edges"] if e.get("open_to"))
+    with page_of(browser, save(out, tmp_path, max_nodes=80)) as page:
+        ready(page)
+        assert not any(shown(page, n["id"]) for n in partials)
+        click_in_view(page, f'.gg-groupbox[data-id="{chain["id"]}"]')
+        assert all(shown(page, n["id"]) for n in partials)
+        assert page.evaluate(OVERLAPS) == []
+        # the term's edge now ends at the + that took it
+        end = page.locator(f'.gg-edge[data-id="{term["id"]}"] .gg-line').evaluate(
+            "p => { const e = p.getPointAtLength(p.getTotalLength());"
+            " const r = p.ownerSVGElement.createSVGPoint(); r.x = e.x; r.y = e.y;"
+            " const s = r.matrixTransform(p.getScreenCTM()); return [s.x, s.y]; }")
+        gate = page.locator(f'.gg-node[data-id="{term["open_to"]}"]').bounding_box()
+        assert abs(end[0] - gate["x"]) < 3 and gate["y"] - 3 < end[1] < gate["y"] + gate["height"] + 3
+        assert "the partial sums" in page.locator(".gg-toggle-group").text_content()
+        page.locator(".gg-toggle-group").click()  # shut again, from the panel
+        assert not any(shown(page, n["id"]) for n in partials)

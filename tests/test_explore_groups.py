@@ -174,3 +174,37 @@ def test_only_an_activation_joins_a_module_after_its_result():
     # the reshape and the loss's one-input gates (softplus ...) stay outside
     assert logits not in own
     assert not any(own.get(n) for n in inputs_first([loss]) if n not in ancestors(z2))
+
+
+def folded_sum_graph():
+    """s = sum of 12 squares (a folded chain of 12 partial sums, short enough to open)
+    times t = a sum of 600 values (too long to open): over 1,000 nodes, so folded."""
+    xs = [Value(i / 10, label=f"x{i}") for i in range(12)]
+    s = sum(x * x for x in xs)
+    s.label = "s"
+    t = sum(Value(0.01 * i, label=f"y{i}") for i in range(600))
+    t.label = "t"
+    out = s * t
+    out.backward()
+    return out, s, xs
+
+
+def test_a_short_folded_sum_opens_to_its_partial_sums():
+    out, s, xs = folded_sum_graph()
+    m = viz.explore(out, max_nodes=80).model
+    chains = [g for g in m["groups"] if g["kind"] == "chain"]
+    assert len(chains) == 1  # t's chain has 599 partial sums: it stays one gate
+    chain = chains[0]
+    by_id = {n["id"]: n for n in m["nodes"]}
+    assert by_id[chain["of"]]["label"] == "s"
+    partials = [n for n in m["nodes"] if n.get("scope") == chain["id"] and n["kind"] == "value"]
+    # 0 + x0², then one more square each time: the running sums, independently
+    squares = [x.data ** 2 for x in xs]
+    assert [n["data"] for n in partials] == [num(v) for v in np.cumsum(squares)[:-1]]
+    assert {n["grad"] for n in partials} == {num(s.grad)}  # + passes up_diff on
+    assert all(n["extra"] for n in partials)
+    # every drawn term's edge opens to the + that took it; the last one is s's own gate
+    gates = {n["id"] for n in m["nodes"] if n.get("scope") == chain["id"] and n["kind"] == "gate"}
+    terms = [e for e in m["edges"] if e["to"] == "g" + chain["of"][1:] and e["kind"] == "in"]
+    assert terms and all(e.get("open_to", e["to"]) in gates for e in terms)
+    assert sum(1 for e in terms if "open_to" not in e) == 1

@@ -22,6 +22,7 @@ from autograd.ops import values
 
 from .draw import Plan
 from .explain import chain_rule
+from .explore_chains import chain_groups
 from .explore_entries import (
     FONT,
     LINE,
@@ -90,6 +91,7 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE, model: Any = None
     shown = len(p.nodes)
     groups = [] if model is None else module_groups(p, model, nodes, backward,
                                                     shut=shown > SHUT_ABOVE)
+    groups += chain_groups(p, nodes, edges, in_edges, add_edge, backward)
     groups += open_more(p, nodes, add_edge, backward, more)
     width, height = place(nodes, groups, edges)
     rules = {e["id"]: e.get("rule") for e in edges}

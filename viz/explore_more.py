@@ -63,7 +63,10 @@ def open_more(p: Plan, nodes: list[dict], add_edge: Callable[[dict], str], backw
             entry.update(scope=group["id"], extra=True)
             nodes.append(entry)
         for q, owner, slot in take:
-            add_edge(E.in_edge(names[q], gid, chain_rule(owner, slot) if backward else None))
+            edge = E.in_edge(names[q], gid, chain_rule(owner, slot) if backward else None)
+            if owner is not node:  # taken by a partial sum of a folded chain
+                edge["open_to"] = "g" + names[owner][1:]
+            add_edge(edge)
         if rest:
             inner = _stub(f"{stub['id']}_{len(slots)}", stub["of"], len(rest), group["id"],
                           nodes, add_edge)

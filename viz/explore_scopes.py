@@ -47,7 +47,7 @@ def place(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[flo
     gate_of = {g["id"]: "g" + g["of"][1:] for g in groups if g["kind"] == "more"}
     for e in edges:
         s, a, b = meeting(e["from"], e["to"], scope_of)
-        if b in gate_of or gate_of.get(a, b) != b:
+        if b in gate_of or a in gate_of and e["to"] != gate_of[a]:
             slot.append((s, None))
             continue
         key = (s, a, b)

@@ -374,8 +374,9 @@
   Explorer.prototype.drawLabels = function (active, gateId) {
     var self = this, ids = Object.keys(active);
     this.labels.textContent = "";
-    if (!ids.length || !gateId || this.holder(gateId) !== gateId) return;
-    var gate = this.byId[gateId], at = this.pos[gateId], line = this.m.line;
+    var hold = gateId && this.holder(gateId);  // the gate, or the shut group holding it
+    if (!ids.length || !hold) return;
+    var gate = this.byId[hold] || this.groupById[hold], at = this.pos[hold], line = this.m.line;
     var g = svg("g", { class: "gg-edge-label" });
     var top = at.y - gate.h / 2 - 10 - ids.length * line;
     ids.forEach(function (id, i) {

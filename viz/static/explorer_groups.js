@@ -237,11 +237,14 @@ window.GategradExplorerGroups = function (Explorer, h) {
   // The edge's path now, or "" when it is hidden (inside a shut group, or from an open
   // stub group, whose inputs now carry their own edges).
   Explorer.prototype.edgePath = function (e) {
-    var a = this.holder(e.from), b = this.holder(e.to);
+    // a term of a folded sum goes to the + that took it while its chain is open
+    var to = e.open_to && this.byId[e.open_to] && this.holder(e.open_to) === e.open_to ?
+      e.open_to : e.to;
+    var a = this.holder(e.from), b = this.holder(to);
     if (a === null || b === null || a === b) return "";
     var A = itemOf(this, a), B = itemOf(this, b), pa = this.pos[a], pb = this.pos[b];
     var sc = e.sc || "";
-    if (this.scopeOf(A) === sc && this.scopeOf(B) === sc && e.pts.length) {
+    if (to === e.to && this.scopeOf(A) === sc && this.scopeOf(B) === sc && e.pts.length) {
       // Graphviz's path, moved with the boxes; the ends stay on their boxes. A path that
       // crosses a stretched band would bend: it becomes a plain curve instead.
       var map = this.maps[sc], n = e.pts.length, first = e.pts[0], last = e.pts[n - 1];
@@ -288,6 +291,13 @@ window.GategradExplorerGroups = function (Explorer, h) {
     if (more) {
       box.appendChild(svg("text", { x: g.w / 2, y: g.h / 2 + font * 0.35, class: "gg-stub-text" },
                           g.text));
+    } else if (g.kind === "chain") {  // drawn as the gate it folds, with a ▸ to open it
+      box.removeChild(b);
+      b = svg("ellipse", { cx: g.w / 2, cy: g.h / 2, rx: g.w / 2, ry: g.h / 2, class: "gg-box" });
+      box.appendChild(b);
+      box.appendChild(svg("text", { x: g.w / 2, y: g.h / 2 - 2, class: "gg-symbol" }, g.symbol));
+      box.appendChild(svg("text", { x: g.w / 2, y: g.h / 2 + font * 0.8, class: "gg-terms" },
+                          "▸ " + (g.terms ? g.terms + " terms" : "open")));
     } else {
       box.appendChild(svg("text", { x: m.pad_x, y: m.pad_y + font, class: "gg-label" },
                           "▸ " + g.name));
@@ -295,7 +305,7 @@ window.GategradExplorerGroups = function (Explorer, h) {
                           g.sub));
     }
     box.appendChild(svg("title", null, more ? "click: open the inputs the cut left out"
-      : "click: open " + g.name));
+      : g.kind === "chain" ? "click: open the partial sums" : "click: open " + g.name));
     this.nodeLayer.appendChild(box);
     this.groupEls[g.id] = { frame: frame, rect: rect, bar: bar, box: box, b: b, g: box };
     return this.groupEls[g.id];

@@ -124,7 +124,7 @@ window.GategradExplorerPanel = function (Explorer, h) {
     var back = el("button", { type: "button", class: "gg-link gg-back" }, "← overview");
     back.onclick = function () { self.home(); };
     p.appendChild(back);
-    if (n.kind === "module" || n.kind === "more") {
+    if (this.groupById[id] === n) {
       this.groupPanel(n);
       return;
     }
@@ -215,9 +215,17 @@ window.GategradExplorerPanel = function (Explorer, h) {
   // A group: open / shut it, what it holds; a model's module lists its parameters.
   Explorer.prototype.groupPanel = function (g) {
     var self = this, p = this.panel, open = !!this.open[g.id];
+    var what = { more: "these inputs", chain: "the partial sums" }[g.kind] || g.name;
     var toggle = el("button", { type: "button", class: "gg-toggle-group" },
-                    (open ? "shut " : "open ") + (g.kind === "more" ? "these inputs" : g.name));
+                    (open ? "shut " : "open ") + what);
     toggle.onclick = function () { self.toggleGroup(g.id); };
+    if (g.kind === "chain") {  // the gate it folds, with its terms, and the partial sums
+      p.appendChild(toggle);
+      p.appendChild(el("p", null, "Open in the graph, the sum is added one + at a time: " +
+        "each partial sum shows its final data and the grad every partial sum shares."));
+      this.gatePanel(this.byId["g" + g.of.slice(1)]);
+      return;
+    }
     if (g.kind === "more") {
       p.appendChild(el("h3", null, g.missing + " inputs not drawn"));
       p.appendChild(el("p", null, "Inputs of the " + this.byId["g" + g.of.slice(1)].symbol +
@@ -287,7 +295,7 @@ window.GategradExplorerPanel = function (Explorer, h) {
   Explorer.prototype.hoverEdge = function (id, e) {
     var edge = this.edgeById[id], tip = this.tip;
     tip.textContent = "";
-    if (edge.kind !== "in") { tip.hidden = true; return; }
+    if (edge.kind !== "in" && edge.kind !== "part") { tip.hidden = true; return; }
     var from = this.byId[edge.from], to = this.byId[edge.to];
     tip.appendChild(el("div", { class: "gg-tip-title" },
       (from.label || "input") + " → " + to.symbol + " gate"));
