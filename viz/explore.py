@@ -128,7 +128,7 @@ def explore(root: Any, max_nodes: int = MAX_NODES,
     gate whose inputs were left out gets a "… k more" stub, and up to ``max_nodes`` more
     values behind the stubs (nearest first) are saved with the page, which opens them a
     stub at a time on click. ``sum()`` chains of graphs over 1,000 nodes are folded into
-    one ``+`` gate, as ``viz.draw`` does.
+    one ``+`` gate, as ``viz.draw`` does; a chain of up to 24 partial sums opens on click.
 
     ``model`` (an ``nn`` model: ``nn.MLP``, ``nn.TwoLayerNet``, any ``nn.Module``) groups
     the graph by module, found from the names of its parameters: a scalar MLP's neurons
