@@ -208,3 +208,10 @@ def test_a_short_folded_sum_opens_to_its_partial_sums():
     terms = [e for e in m["edges"] if e["to"] == "g" + chain["of"][1:] and e["kind"] == "in"]
     assert terms and all(e.get("open_to", e["to"]) in gates for e in terms)
     assert sum(1 for e in terms if "open_to" not in e) == 1
+
+
+def test_partial_sums_take_at_most_a_quarter_of_the_saved_values():
+    out, _, _ = folded_sum_graph()
+    m = viz.explore(out, max_nodes=40).model  # a quarter is 10: s's 11 partial sums do not fit
+    assert not [g for g in m["groups"] if g["kind"] == "chain"]
+    assert 0 < m["saved"] <= 40

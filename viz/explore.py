@@ -125,10 +125,11 @@ def explore(root: Any, max_nodes: int = MAX_NODES,
     """An interactive explorer of ``root``'s graph (a Value or a Tensor).
 
     Graphs over ``max_nodes`` nodes open with the ``max_nodes`` nearest the output; each
-    gate whose inputs were left out gets a "… k more" stub, and up to ``max_nodes`` more
-    values behind the stubs (nearest first) are saved with the page, which opens them a
-    stub at a time on click. ``sum()`` chains of graphs over 1,000 nodes are folded into
-    one ``+`` gate, as ``viz.draw`` does; a chain of up to 24 partial sums opens on click.
+    gate whose inputs were left out gets a "… k more" stub. ``sum()`` chains of graphs
+    over 1,000 nodes are folded into one ``+`` gate, as ``viz.draw`` does. Up to
+    ``max_nodes`` more values, nearest the output first, are saved with the page for it
+    to open on click: the partial sums of folded chains up to 24 long (a quarter of the
+    budget at most), then the inputs behind the stubs, a stub at a time.
 
     ``model`` (an ``nn`` model: ``nn.MLP``, ``nn.TwoLayerNet``, any ``nn.Module``) groups
     the graph by module, found from the names of its parameters: a scalar MLP's neurons

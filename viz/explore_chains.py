@@ -21,10 +21,12 @@ CHAIN_MAX = 24  # partial sums a folded chain may open to; longer ones stay shut
 
 
 def chain_groups(p: Plan, nodes: list[dict], edges: list[dict], in_edges: dict,
-                 add_edge: Callable[[dict], str], backward: bool) -> list[dict]:
-    """Groups for the folded chains of the drawn ``+`` gates: their partial sums (with
-    gates and edges) go into ``nodes`` / ``add_edge``; the drawn terms' edges in
-    ``edges`` (ids by gate in ``in_edges``) get the gate they open to."""
+                 add_edge: Callable[[dict], str], backward: bool,
+                 budget: int) -> list[dict]:
+    """Groups for the folded chains of the drawn ``+`` gates, nearest the output first,
+    until ``budget`` partial sums are saved: their partial sums (with gates and edges) go
+    into ``nodes`` / ``add_edge``; the drawn terms' edges in ``edges`` (ids by gate in
+    ``in_edges``) get the gate they open to."""
     drawn = {node for node in p.nodes if node in in_edges}
     partials: dict = {}
     for q, head in p.folded.items():  # consumers first
@@ -37,6 +39,9 @@ def chain_groups(p: Plan, nodes: list[dict], edges: list[dict], in_edges: dict,
     for head, chain in partials.items():
         if len(chain) > CHAIN_MAX:
             continue
+        if len(chain) > budget:
+            break
+        budget -= len(chain)
         chain.reverse()  # inputs first
         number = names[head][1:]
         sid, gid = "s" + number, "g" + number

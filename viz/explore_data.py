@@ -91,8 +91,10 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE, model: Any = None
     shown = len(p.nodes)
     groups = [] if model is None else module_groups(p, model, nodes, backward,
                                                     shut=shown > SHUT_ABOVE)
-    groups += chain_groups(p, nodes, edges, in_edges, add_edge, backward)
-    groups += open_more(p, nodes, add_edge, backward, more)
+    # the values saved for the page to open: a quarter of them partial sums at most
+    groups += chain_groups(p, nodes, edges, in_edges, add_edge, backward, more // 4)
+    saved = sum(1 for n in nodes if n.get("extra"))
+    groups += open_more(p, nodes, add_edge, backward, more - saved)
     width, height = place(nodes, groups, edges)
     rules = {e["id"]: e.get("rule") for e in edges}
     steps = _forward_steps(p, names) + (_backward_steps(p, names, shares, in_edges, rules, fed)
