@@ -215,3 +215,13 @@ def test_partial_sums_take_at_most_a_quarter_of_the_saved_values():
     m = viz.explore(out, max_nodes=40).model  # a quarter is 10: s's 11 partial sums do not fit
     assert not [g for g in m["groups"] if g["kind"] == "chain"]
     assert 0 < m["saved"] <= 40
+
+
+def test_a_model_whose_names_do_not_lead_to_its_parameters_is_refused():
+    class Odd:
+        def named_parameters(self):
+            yield "missing.w", Value(1.0)
+
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="'missing.w' is not at that path in the Odd"):
+        viz.explore(x * 2, model=Odd())

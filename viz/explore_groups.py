@@ -75,7 +75,11 @@ def model_modules(model: Any) -> tuple[dict[str, ModuleGroup], dict]:
         obj = model
         parts = name.split(".")
         for i, part in enumerate(parts[:-1]):
-            obj = obj[int(part)] if isinstance(obj, (list, tuple)) else getattr(obj, part)
+            try:
+                obj = obj[int(part)] if isinstance(obj, (list, tuple)) else getattr(obj, part)
+            except (AttributeError, IndexError, ValueError):
+                raise TypeError(f"explore: model parameter {name!r} is not at that path in "
+                                f"the {type(model).__name__}") from None
             if callable(getattr(obj, "named_parameters", None)):
                 path = ".".join(parts[:i + 1])
                 if path not in modules:
