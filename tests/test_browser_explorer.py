@@ -305,13 +305,15 @@ def test_click_a_group_to_open_and_shut_it_in_the_graph(browser, tmp_path):
         click_in_view(page, f'.gg-frame[data-id="{neuron["id"]}"] .gg-frame-title')  # shut
         assert not shown(page, w0["id"]) and shown(page, neuron["id"])
         # Stepping with groups shut: the shut group that holds the active gate lights up.
-        page.keyboard.press("Home")
-        lit = set()
-        for _ in range(len(m["steps"]) - 1):
-            page.keyboard.press("ArrowRight")
-            lit.update(page.locator(".gg-groupbox.gg-active").evaluate_all(
-                "els => els.map(e => e.dataset.id)"))
-        assert neuron["id"] in lit and by_name["layers.0"]["id"] in lit
+        scope = {n["id"]: n.get("scope") for n in m["nodes"]}
+        layer0 = by_name["layers.0"]["id"]
+        in_layer0 = {g["id"] for g in m["groups"] if g["parent"] == layer0}
+        for held_by, lit in (({neuron["id"]}, {neuron["id"]}), (in_layer0, {layer0})):
+            at = next(i for i, st in enumerate(m["steps"])
+                      if st["phase"] == "backward" and scope[st["gate"]] in held_by)
+            page.locator(".gg-slider").fill(str(at))
+            assert set(page.locator(".gg-groupbox.gg-active").evaluate_all(
+                "els => els.map(e => e.dataset.id)")) == lit
         page.locator(".gg-back").click()
         page.locator(".gg-open-all").click()
         assert len(explorer.get_attribute("data-open").split()) == len(m["groups"])
