@@ -160,12 +160,14 @@ def _gate(em: _Emitter, s: Schedule, group: Any, gi: int, wants_grad: Any) -> tu
     bwd = [f"# level {group.level}: {len(group.members)} × {gate.name}",
            f"g = gb[{group.start}:{group.stop}]"]
     tail = "" if binary else ", None"
-    for r in range(inputs.shape[0]):
-        if not wants_grad(inputs[r]):
-            continue  # numbers from the arguments: no gradient to compute
-        rule = em.const(f"{gate.name}_vjp{r}_", adapter.bind_rule(gate, r, binary, group.consts))
-        bwd.append(f"c = {rule}(g, {out}, {', '.join(args)}{tail})")
-        bwd += _scatter(em, inputs[r], "c")
+    calls = [f"{em.const(f'{gate.name}_vjp{r}_', adapter.bind_rule(gate, r, binary, group.consts))}"
+             f"(g, {out}, {', '.join(args)}{tail})" for r in range(inputs.shape[0])]
+    if binary and np.array_equal(inputs[0], inputs[1]):  # x * x: both rules, one scatter
+        calls, inputs = [" + ".join(calls)], inputs[:1]
+    for r, call in enumerate(calls):
+        if wants_grad(inputs[r]):  # (numbers from the arguments need no gradient)
+            bwd.append(f"c = {call}")
+            bwd += _scatter(em, inputs[r], "c")
     return fwd, bwd, args
 
 
@@ -196,9 +198,11 @@ def _matmul(em: _Emitter, s: Schedule, group: Any, gi: int, wants_grad: Any) -> 
         fwd.append(f"{Z} += {_gather(em, 'buf', bias)}  # the first terms (biases)")
         if wants_grad(bias):
             bwd += _scatter(em, bias, "G" if axis is None else
-                            f"G.sum(axis={axis}, keepdims=True)")
-    if wants_grad(w):
-        bwd += _scatter(em, w, f"G @ {X}.T")  # dL/dw[r,j] = Σ_s G[r,s]·x[j,s]
-    if wants_grad(x):
-        bwd += _scatter(em, x, f"{W}.T @ G")  # dL/dx[j,s] = Σ_r w[r,j]·G[r,s]
+                            f"np.add.reduce(G, axis={axis}, keepdims=True)")
+    # With one row or one column, a gradient is an outer product: a broadcast multiply
+    # (matmul over an inner size of 1 is several times slower).
+    if wants_grad(w):  # dL/dw[r,j] = Σ_s G[r,s]·x[j,s]
+        bwd += _scatter(em, w, f"G * {X}.T" if n_cols == 1 else f"G @ {X}.T")
+    if wants_grad(x):  # dL/dx[j,s] = Σ_r w[r,j]·G[r,s]
+        bwd += _scatter(em, x, f"{W}.T * G" if n_rows == 1 else f"{W}.T @ G")
     return fwd, bwd, [W, X]
