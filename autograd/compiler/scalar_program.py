@@ -6,6 +6,12 @@ the whole vector, and writes its slots. Backward runs the groups in reverse on a
 of gradients, scattering each rule's result to the input slots: ``+=`` on a slice, on
 unique indices, or through ``np.bincount`` where an input is read more than once (never
 ``np.add.at`` on a view of the buffer, which copies the whole buffer per call).
+
+A group of sums that is a matrix product (``matmul.py``: a layer of neurons on a batch)
+is one ``np.matmul`` forward and two backward, ``G @ X.T`` for the weights and
+``W.T @ G`` for the inputs, in place of its products, their gathers and the
+``np.bincount`` of the weights' gradients. A rule whose inputs are all numbers from the
+arguments is not run: nothing reads their gradient.
 """
 
 from __future__ import annotations
@@ -114,8 +120,8 @@ def _sum(em: _Emitter, s: Schedule, group: Any, wants_grad: Any) -> tuple:
     inputs = _inputs(s, group)
     members, k = group.members, inputs.shape[0]
     out = f"buf[{group.start}:{group.stop}]"
-    fwd = [f"# level {group.level}: {len(members)} sums of {k} terms "
-           "(chains of +, added in order)"]
+    fwd = [f"# level {group.level}: {len(members)} sum{'s' * (len(members) > 1)} of {k} "
+           "terms (chains of +, added in eager's order)"]
     # Row after row, as eager's chain adds (np.sum may add pairwise): a loop of vector
     # adds for long rows, accumulate (one call) for short ones. The first term (a bias, a
     # running total) often sits apart from the rest, which the layout puts side by side:
@@ -177,25 +183,19 @@ def _matmul(em: _Emitter, s: Schedule, group: Any, gi: int, wants_grad: Any) -> 
     w, x = slots(dot.w), slots(dot.x)
     (n_rows, k), n_cols = w.shape, x.shape[1]
     W, X, Z = f"W{gi}", f"X{gi}", f"Z{gi}"
-    first = "a first term plus " if dot.bias is not None else ""
-    fwd = [f"# level {group.level}: {n_rows} × {n_cols} sums of {first}{k} products "
-           f"w[r,j]·x[j,s]: one matrix product",
-           f"# ({n_rows * n_cols * k:,} products never built; it adds in its own order, "
-           "not eager's: a few roundings apart)",
+    bias, axis, first = _bias(slots(dot.bias)) if dot.bias is not None else (None, None, "")
+    fwd = [f"# level {group.level}: {n_rows} × {n_cols} sums {first}Σ_j w[r,j]·x[j,s], "
+           f"j < {k}: one matrix product",
+           f"# ({n_rows * n_cols * k:,} products never made; a matmul adds in its own order, "
+           "a few roundings from eager's)",
            f"{W} = {_gather(em, 'buf', w)}  # {n_rows} × {k}",
            f"{X} = {_gather(em, 'buf', x)}  # {k} × {n_cols}",
            f"{Z} = buf[{group.start}:{group.stop}].reshape({(n_rows, n_cols)})",
            f"np.matmul({W}, {X}, out={Z})  # {Z} = {W} @ {X}"]
     bwd = [f"# level {group.level}: the matrix product's gradients are matrix products too",
            f"G = gb[{group.start}:{group.stop}].reshape({(n_rows, n_cols)})"]
-    if dot.bias is not None:
-        bias = slots(dot.bias)
-        axis = None
-        if (bias == bias[:, :1]).all():  # one per row (a neuron's bias): broadcast it
-            bias, axis = bias[:, :1], 1
-        elif (bias == bias[:1]).all():
-            bias, axis = bias[:1], 0
-        fwd.append(f"{Z} += {_gather(em, 'buf', bias)}  # the first terms (biases)")
+    if bias is not None:
+        fwd.append(f"{Z} += {_gather(em, 'buf', bias)}  # + b")
         if wants_grad(bias):
             bwd += _scatter(em, bias, "G" if axis is None else
                             f"np.add.reduce(G, axis={axis}, keepdims=True)")
@@ -206,3 +206,14 @@ def _matmul(em: _Emitter, s: Schedule, group: Any, gi: int, wants_grad: Any) -> 
     if wants_grad(x):  # dL/dx[j,s] = Σ_r w[r,j]·G[r,s]
         bwd += _scatter(em, x, f"{W}.T * G" if n_rows == 1 else f"{W}.T @ G")
     return fwd, bwd, [W, X]
+
+
+def _bias(bias: np.ndarray) -> tuple:
+    """(slots, axis summed over backward, formula) of the first terms of a product's sums:
+    one per row (a neuron's bias, read by every sample) is one column broadcast along the
+    row; one per column a row; else one per sum."""
+    if (bias == bias[:, :1]).all():
+        return bias[:, :1], 1, "b[r] + "
+    if (bias == bias[:1]).all():
+        return bias[:1], 0, "b[s] + "
+    return bias, None, "b[r,s] + "
