@@ -147,6 +147,7 @@ class CompiledStep:
     def _result(self, replay: Any, flat: list, out: Any, grads: Callable, extras: list,
                 args: tuple, kwargs: dict) -> Any:
         nodes = replay.leaf_nodes(flat)
+        scalar = replay.program.kind == "value"  # gradients come as one float per leaf
         expected = None
         if self.checks_left:
             self.checks_left -= 1
@@ -171,7 +172,6 @@ class CompiledStep:
             _write(nodes, contributions, scalar)
             adapter.set_output_grad(result, seed)
 
-        scalar = replay.program.kind == "value"
         if scalar:
             result: Any = CompiledValue(float(out))
         else:
