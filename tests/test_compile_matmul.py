@@ -273,3 +273,10 @@ def test_find_dots_on_an_index_table():
         _check_dot(dot, terms, op0, op1)
         assert 26 not in dot.out and 17 not in dot.products
     assert sorted(z for d in dots for z in d.out.ravel()) == [25, 28]
+
+
+def test_a_program_of_sums_only():
+    # No gate group keeps its inputs for the backward: the program still compiles.
+    a, b, c = Value(1.0, "a"), Value(-2.0, "b"), Value(0.5, "c")
+    step = _compare(lambda: a + b + c + a, [a, b, c])
+    assert step.mode == "vectorized by level" and "= kept" in step.source

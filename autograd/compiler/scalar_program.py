@@ -100,9 +100,10 @@ def generate(s: Schedule, root_slot: int, grad_slots: list) -> tuple[str, dict]:
         fwd.extend("    " + line for line in f)
         bwd_parts.append(["    " + line for line in b])
         kept.extend(k)
-    fwd.append(f"    return ({', '.join(kept)},)")
+    names = "(" + "".join(f"{k}, " for k in kept) + ")"  # "()" when nothing is kept
+    fwd.append(f"    return {names}")
 
-    bwd = ["def backward(seed, buf, kept):", f"    ({', '.join(kept)},) = kept",
+    bwd = ["def backward(seed, buf, kept):", f"    {names} = kept",
            f"    gb = np.zeros({s.n_slots})", f"    gb[{root_slot}] = seed"]
     for part in reversed(bwd_parts):
         bwd.extend(part)
