@@ -280,3 +280,23 @@ def test_a_program_of_sums_only():
     a, b, c = Value(1.0, "a"), Value(-2.0, "b"), Value(0.5, "c")
     step = _compare(lambda: a + b + c + a, [a, b, c])
     assert step.mode == "vectorized by level" and "= kept" in step.source
+
+
+def test_what_a_comparison_reads_stays_in_eagers_order():
+    # A guard compares the loss: a matmul could round a tie to the other side and every
+    # replay would trace again, so nothing under a comparison becomes a product.
+    w, x, b, leaves = _grid()
+    flip = [[[False] * 3 for _ in range(4)] for _ in range(3)]
+
+    def fn():  # (no tanh: its math and numpy forms may differ in the last bit)
+        sums = _layer(w, x, b, flip)
+        loss = sum((z * (0.5 + 0.1 * i) * z for i, z in enumerate(sums)), Value(0.0))
+        return loss * 2.0 if loss > -1e9 else loss
+
+    step = autograd.compile(fn, vectorize=True)
+    for _ in range(STEPS):
+        got, want = step(), fn()
+        assert got.data == want.data and step.traces == 1
+        for n in leaves:
+            n.data = n.data * 0.9 + 0.01
+    assert "np.matmul(" not in step.source

@@ -155,13 +155,15 @@ def _with_matmuls(p: Program, terms: dict, uses: Counter, guarded: set,
             a, b = step.inputs
             op0[i], op1[i] = canon.get(a, a), canon.get(b, b)
             absorbable[i] = uses[i] == 1 and i not in guarded and i != p.root
+    exact = _compared(p)
     absorbed: set = set()
     out = []
     for group in groups:
         if group.kind is not SUM:
             out.append(group)
             continue
-        dots = find_dots(group.members, terms, op0, op1, absorbable)
+        dots = find_dots([i for i in group.members if i not in exact], terms, op0, op1,
+                         absorbable)
         taken: set = set()
         for dot in dots:
             taken.update(dot.out.ravel().tolist())
@@ -176,6 +178,22 @@ def _with_matmuls(p: Program, terms: dict, uses: Counter, guarded: set,
         if group.kind is mul:
             group.members = [i for i in group.members if i not in absorbed]
     return [g for g in out if g.members]
+
+
+def _compared(p: Program) -> set:
+    """The nodes a comparison guard depends on. Their sums stay in eager's order: a matmul
+    could round a value that ties the comparison (a 0 compared with 0) to the other side,
+    and every replay would then trace again."""
+    stack = [gd.node for gd in p.guards if gd.op != "read"] + [
+        gd.other[0] for gd in p.guards if gd.op != "read" and isinstance(gd.other, tuple)]
+    seen: set = set()
+    while stack:
+        i = stack.pop()
+        if i not in seen:
+            seen.add(i)
+            if i in p.steps:
+                stack.extend(p.steps[i].inputs)
+    return seen
 
 
 def _lay_out_dot(group: Group, place: dict, rank: int, put: Any) -> None:
