@@ -17,15 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from . import gates as G
-from .engine import topological_order
 from .exercises import EXERCISES, Exercise
 from .functions import apply_gate
 from .gradcheck import GradcheckError, gradcheck
-from .localize import find_bad_gate
+from .localize import directional_difference, find_bad_gate
 from .value import Value
 
 EXAMPLES = 60  # random graphs per gate
-KINK_MARGIN = 1e-3  # random graphs keep relu/abs/max/min this far from their kinks
 EPS = 1e-6
 
 
@@ -40,7 +38,9 @@ def _student_row(name: str, module: types.ModuleType) -> G.Gate:
         def pick(k: int) -> Callable[..., Any]:
             return lambda g, out, a, b: _pair(backward(g, out, a, b), name)[k]
         rules = (pick(0), pick(1))
-    return G.Gate(name, ex.reference.symbol, forward, forward, rules)
+    # kinked as the built-in gate: random graphs then keep away from its kinks
+    return G.Gate(name, ex.reference.symbol, forward, forward, rules,
+                  kinked=ex.reference.kinked)
 
 
 def _on_floats(row: G.Gate) -> Callable[..., float]:
@@ -117,8 +117,8 @@ def _check_forward(row: G.Gate, ex: Exercise) -> str:
 
 
 def _tie_failure(row: G.Gate, ex: Exercise) -> tuple | None:
-    """max and min at a tie: the rule must split g evenly."""
-    if ex.name not in ("max", "min"):
+    """A kinked two-input gate (max, min) at a tie: the rule must split g evenly."""
+    if not (row.kinked and row.arity == 2):
         return None
     for v in (-1.5, 0.0, 0.75):
         found = _localize(apply_gate(row, Value(v, "a"), Value(v, "b")))
@@ -135,7 +135,9 @@ def _localize(out: Any) -> tuple | None:
 def _random_graph_failure(row: G.Gate, ex: Exercise) -> tuple | None:
     """Random graphs mixing the student's gate with built-in ones; the localizer's finding
     on the first (shrunk) graph whose gradients disagree with central differences."""
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, assume, given, settings
+
+    from .testing import _kinks_are_clear
 
     found: list = []
 
@@ -146,7 +148,7 @@ def _random_graph_failure(row: G.Gate, ex: Exercise) -> tuple | None:
         program, data = case
         fn = _graph(row, ex, program)
         inputs = [Value(x, f"x{k}") for k, x in enumerate(data)]
-        _assume_clear_of_kinks(fn(*inputs), row)
+        assume(_kinks_are_clear(fn(*inputs)))
         try:
             gradcheck(fn, inputs, eps=EPS)
         except GradcheckError:
@@ -164,20 +166,41 @@ def _random_graph_failure(row: G.Gate, ex: Exercise) -> tuple | None:
     return None
 
 
+N_INPUTS = 3
+TRUSTED = ("add", "tanh", "mul")  # built-in gates the student's meets, used as the table says
+
+
 def _programs(ex: Exercise) -> Any:
+    """(program, input data): steps ``(name, i, j)`` for ``autograd.testing``'s replay,
+    each drawing its operands from the nodes made before it (fan-out), the student's gate
+    ("gate") first and most often."""
     from hypothesis import strategies as st
 
-    value = st.floats(-3, 3, allow_nan=False).filter(lambda x: abs(x) >= KINK_MARGIN)
-    step = st.tuples(st.sampled_from(["gate", "gate", "add", "tanh", "mul"]),
+    from .testing import _floats
+
+    arity = {row.name: row.arity for row in G.ROWS if row.name in TRUSTED}
+    arity["gate"] = len(ex.operands)
+
+    def indexed(steps: list) -> list:  # each step's operands among the nodes before it
+        program = [("gate", 0, 1 if arity["gate"] == 2 else None)]
+        for k, (name, i, j) in enumerate(steps, start=1):
+            size = N_INPUTS + k
+            program.append((name, i % size, j % size if arity[name] == 2 else None))
+        return program
+
+    step = st.tuples(st.sampled_from(["gate", "gate", *TRUSTED]),
                      st.integers(0, 10**6), st.integers(0, 10**6))
-    program = st.lists(step, min_size=1, max_size=5).map(lambda s: [("gate", 0, 1), *s])
-    return st.tuples(program, st.lists(value, min_size=3, max_size=3))
+    program = st.lists(step, min_size=1, max_size=5).map(indexed)
+    return st.tuples(program, st.lists(_floats(-3, 3, avoid_kinks=True),
+                                       min_size=N_INPUTS, max_size=N_INPUTS))
 
 
 def _graph(row: G.Gate, ex: Exercise, program: list) -> Callable[..., Any]:
-    """``fn(*inputs)``: the program replayed; each node may feed several later ones, and
-    the output adds up the nodes nothing consumed."""
-    def student(a: Any, b: Any) -> Any:  # operands made safe for the gate's domain
+    """``fn(*inputs)``: the program replayed by ``autograd.testing``, the student's gate
+    applied with its operands kept inside its domain."""
+    from .testing import _random_graph_uses, _run
+
+    def student(a: Any, b: Any = None) -> Any:  # operands made safe for the gate's domain
         if ex.name in ("log", "sqrt"):
             return apply_gate(row, a * a + 0.5)
         if ex.name == "div":
@@ -188,37 +211,16 @@ def _graph(row: G.Gate, ex: Exercise, program: list) -> Callable[..., Any]:
             return apply_gate(row, a.tanh(), b)
         return apply_gate(row, a) if len(ex.operands) == 1 else apply_gate(row, a, b)
 
-    trusted = {"gate": student, "add": lambda a, b: a + b, "tanh": lambda a, b: a.tanh(),
-               "mul": lambda a, b: a.tanh() * b}
-
-    def fn(*inputs: Any) -> Any:
-        pool, consumed = list(inputs), set[int]()
-        for op, i, j in program:
-            i, j = i % len(pool), j % len(pool)
-            pool.append(trusted[op](pool[i], pool[j]))
-            consumed.update((i, j))
-        sinks = [n for k, n in enumerate(pool) if k not in consumed]
-        return sum(sinks[1:], sinks[0])
-
-    return fn
-
-
-def _assume_clear_of_kinks(out: Any, row: G.Gate) -> None:
-    from hypothesis import assume
-
-    if row.name not in ("relu", "abs", "max", "min"):
-        return
-    for node in topological_order(out):
-        if node._gate is row:
-            xs = [p.data for p in node._prev]
-            assume(abs(xs[0] - (xs[1] if len(xs) == 2 else 0.0)) >= KINK_MARGIN)
+    table = _random_graph_uses()
+    uses = {"gate": student, **{name: table[name] for name in TRUSTED}}
+    return lambda *inputs: _run(program, list(inputs), uses)
 
 
 def _explain(row: G.Gate, ex: Exercise, i: int, xs: tuple, localizer: str) -> dict:
     """What the wrong rule gives at ``xs`` next to the local derivative times g."""
     forward = _on_floats(row)
     out = forward(*xs)
-    local = _central_difference(forward, xs, i)
+    local = directional_difference(forward, list(xs), i, 1.0, 1.0, (), EPS, scalar=True)
     given = {g: float(row.vjp[i](g, out, *xs)) for g in (1.0, 2.0)}
     expected = {g: g * local for g in given}
     close = {g: math.isclose(given[g], expected[g], rel_tol=1e-3, abs_tol=1e-5)
@@ -240,12 +242,3 @@ def _explain(row: G.Gate, ex: Exercise, i: int, xs: tuple, localizer: str) -> di
     return {"gate": ex.name, "status": "wrong", "message": "\n".join(lines), "input": operand,
             "at": dict(zip(ex.operands, xs)), "out": out, "local_derivative": local,
             "expected": expected[1.0], "given": given[1.0]}
-
-
-def _central_difference(f: Callable[..., float], xs: tuple, i: int) -> float:
-    def at(shift: float) -> float:
-        moved = list(xs)
-        moved[i] += shift
-        return f(*moved)
-
-    return (at(EPS) - at(-EPS)) / (2 * EPS)

@@ -59,7 +59,9 @@ POW = G("pow", "**", F.scalar_pow, F.array_pow,
         words="∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a")
 # a ** c with c a plain number: no gradient for c, and no log(a) (so a may be negative)
 POWC = G("powc", "**", F.scalar_pow, F.array_pow,
-         (lambda g, out, a, c: _pow_base(g, a, c) if c else select(False, g),),  # x**0: 0
+         # x**0: 0, a constant: in a second backward no 0 flows into g's graph (where
+         # it would meet g's infinite factors: 0 * inf = nan)
+         (lambda g, out, a, c: _pow_base(g, a, c) if c else select(False, detached(g)),),
          domain=F.check_pow, label=lambda ctx: f"**{_num(ctx[0])}",
          safe=lambda x: x.tanh() ** 3, helpers=frozenset({"tanh"}),
          words="∂(aᶜ)/∂a = c·aᶜ⁻¹ (c is a constant)")
@@ -142,6 +144,11 @@ del G
 def values(x: Any) -> Any:
     """The numbers behind ``x``: for masks and indices, which carry no gradient."""
     return x.data if isinstance(x, Node) else x
+
+
+def detached(x: Any) -> Any:
+    """``x`` cut from its graph: a node's constant copy; a number or an array as it is."""
+    return x.detach() if isinstance(x, Node) else x
 
 
 def sign(x: Any) -> Any:

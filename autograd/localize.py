@@ -66,8 +66,8 @@ def find_bad_gate(root: Any, *, eps: float = 1e-6, atol: float = 1e-5,
             x = np.asarray(xs[i], dtype=float)
             u = rng.standard_normal(x.shape)
             ana = float(np.sum(fit_gradient(down, x) * u))
-            num = _directional(forward, xs, i, u, g, attrs, eps, scalar)
-            check = _directional(forward, xs, i, u, g, attrs, eps * 10, scalar)
+            num = directional_difference(forward, xs, i, u, g, attrs, eps, scalar)
+            check = directional_difference(forward, xs, i, u, g, attrs, eps * 10, scalar)
             if not math.isfinite(num) or abs(num - check) > atol + rtol * abs(num) * 10:
                 continue  # a kink or a cliff: no stable numerical derivative here
             if not abs(ana - num) <= atol + rtol * abs(num):
@@ -75,8 +75,12 @@ def find_bad_gate(root: Any, *, eps: float = 1e-6, atol: float = 1e-5,
     return None
 
 
-def _directional(forward: Callable, xs: list, i: int, u: np.ndarray, g: Any, ctx: tuple,
-                 eps: float, scalar: bool) -> float:
+def directional_difference(forward: Callable, xs: list, i: int, u: Any, g: Any, ctx: tuple,
+                           eps: float, scalar: bool) -> float:
+    """The central difference of ``forward(*xs, *ctx)`` as input ``i`` moves along ``u``,
+    projected on the upstream gradient ``g``: ``sum(g * (f(x + eps u) - f(x - eps u))) /
+    (2 eps)``. With ``u = g = 1`` on floats, the plain derivative in input ``i``. nan where
+    the forward refuses a shifted input."""
     def at(shift: float) -> Any:
         args = list(xs)
         moved = np.asarray(xs[i], dtype=float) + shift * u

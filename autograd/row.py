@@ -6,7 +6,7 @@ and the test strategies read them, so a gate is added by adding its row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,3 +60,16 @@ class Gate:
 
     def __repr__(self) -> str:
         return f"Gate({self.name!r})"
+
+
+def add_gate_methods(cls: type, rows: Iterable[Gate], make: Callable[[Gate], Callable[..., Any]],
+                     returns: str) -> None:
+    """Give ``cls`` (Value, Tensor) the method of every one-input row that names one:
+    ``make(row)`` is its body; its name and its docstring (the row's ``doc``, then
+    "The <name> gate" and ``returns``) come from the row."""
+    for row in rows:
+        if row.method is not None and row.arity == 1:
+            method = make(row)
+            method.__name__ = method.__qualname__ = row.method
+            method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate{returns}"
+            setattr(cls, row.method, method)

@@ -12,21 +12,19 @@ from . import gates as G
 from . import tensor_gates as T
 from .engine import _mode
 from .node import Node, _clock
-from .row import Gate
+from .row import Gate, add_gate_methods
 from .tensor_args import (
-    _axis,
-    _index,
     _labels,
     _softmax_axis,
     as_array,
     check_requires_grad,
     clip_bounds,
     numeric_dtype,
-    shape_arg,
 )
+from .tensor_shape import ShapeMethods  # reductions, reshape, transpose, indexing
 
 
-class Tensor(Node):
+class Tensor(ShapeMethods, Node):
     """An array in the graph: ``.data`` (ndarray), ``.grad`` (ndarray or None).
 
     ``Tensor(data, requires_grad=False, dtype=None, label="")``: ints and bools become
@@ -198,82 +196,12 @@ class Tensor(Node):
         labels = _labels(labels, self.shape)
         return self._apply(T.CROSS_ENTROPY, labels)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """The sum over ``axis`` (None: all elements; an int or a tuple of ints)."""
-        return self._apply(T.SUM, _axis(axis, self.shape), bool(keepdims))
-
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """The mean over ``axis`` (None: all elements; an int or a tuple of ints)."""
-        return self._apply(T.MEAN, _axis(axis, self.shape), bool(keepdims))
-
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """The largest element (along ``axis``); the gradient is split among ties."""
-        return self._apply(T.AMAX, _axis(axis, self.shape), bool(keepdims))
-
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """The smallest element (along ``axis``); the gradient is split among ties."""
-        return -((-self).max(axis=axis, keepdims=keepdims))
-
-    def argmax(self, axis: int | None = None) -> Any:
-        """Indices of the largest elements (along ``axis``), as numpy's argmax: an integer
-        array, not a node (an index has no gradient)."""
-        return np.argmax(self.data, axis=_axis(axis, self.shape, "argmax: axis", several=False))
-
-    def reshape(self, *shape: Any) -> Tensor:
-        """The same elements in ``shape`` (ints or one tuple); ValueError if the sizes differ."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        shape = shape_arg(shape, "reshape: shape")
-        try:
-            data = self.data.reshape(shape)
-        except (ValueError, TypeError):
-            raise ValueError(f"cannot reshape a Tensor of shape {self.shape} "
-                             f"({self.size} elements) into shape {shape}") from None
-        return _node(data, T.RESHAPE, self, None, (data.shape,))
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """The axes reversed (no argument), or permuted as ``axes`` (ints or one tuple)."""
-        asked: Any = axes
-        if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], (int, np.integer))):
-            asked = axes[0]
-        if asked is None or len(asked) == 0:
-            return self._apply(T.TRANSPOSE, None)
-        axes = _axis(tuple(asked) if isinstance(asked, list) else asked, self.shape,
-                     "transpose: axes")
-        if not isinstance(axes, tuple) or len(axes) != self.ndim:
-            raise ValueError(f"transpose: axes {asked!r} are not a permutation of the "
-                             f"{self.ndim} axes of shape {self.shape}")
-        return self._apply(T.TRANSPOSE, axes)
-
     def astype(self, dtype: Any) -> Tensor:
         """This Tensor in ``dtype`` (a new array); the gradient goes back in the old one.
 
         Bool, int and float dtypes only (TypeError otherwise); an int or bool result is a
         constant, cut off from the graph (an integer has no gradient, as in PyTorch)."""
         return self._apply(T.CAST, numeric_dtype(dtype))
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        """The Tensor with ``axis1`` and ``axis2`` exchanged; ValueError if out of range."""
-        axis1 = _axis(axis1, self.shape, "swapaxes: axis1", several=False)
-        axis2 = _axis(axis2, self.shape, "swapaxes: axis2", several=False)
-        axes = list(range(self.ndim))
-        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-        return self._apply(T.TRANSPOSE, tuple(axes))
-
-    @property
-    def T(self) -> Tensor:
-        """The transpose: all axes reversed."""
-        return self._apply(T.TRANSPOSE, None)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        """Indexing and slicing as numpy (ints, slices, integer or boolean arrays);
-        the gradient is scattered back, repeated indices adding up."""
-        index = _index(index)
-        try:
-            data = self.data[index]
-        except IndexError as e:
-            raise IndexError(f"index {index!r} into a Tensor of shape {self.shape}: {e}") from None
-        return _node(data, T.GETITEM, self, None, (index,))
 
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
@@ -331,11 +259,16 @@ class Tensor(Node):
             return _node(data, gate, self, None, ctx, saved)
         return _node(gate.array(self._data, *ctx), gate, self, None, ctx)
 
+    def _node_from(self, data: np.ndarray, gate: Gate, *ctx: Any) -> Tensor:
+        """The node of a one-input gate on this Tensor whose forward the caller ran
+        itself (reshape and indexing, to name a bad shape or index in their own words)."""
+        return _node(data, gate, self, None, ctx)
+
     _binary = staticmethod(lambda gate, a, b: apply(gate, a, b))
 
 
 def _method(row: Gate) -> Any:
-    """The Tensor method of a one-input row (a domain check, if any, runs first)."""
+    """The body of the Tensor method of a one-input row (a domain check, if any, first)."""
     domain = row.domain
 
     def method(self: Tensor) -> Tensor:
@@ -343,14 +276,10 @@ def _method(row: Gate) -> Any:
             domain(self.data)
         return self._apply(row)
 
-    method.__name__ = method.__qualname__ = str(row.method)
-    method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate, element-wise; returns a new Tensor."
     return method
 
 
-for _row in G.ROWS:
-    if _row.method is not None and _row.arity == 1:
-        setattr(Tensor, _row.method, _method(_row))
+add_gate_methods(Tensor, G.ROWS, _method, ", element-wise; returns a new Tensor.")
 
 
 _new = object.__new__

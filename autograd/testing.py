@@ -181,22 +181,31 @@ class Expression:
     gates: set = field(default_factory=set)
 
     def fn(self, *inputs: Any) -> Any:
-        return _run(self.program, list(inputs))
+        return _run(self.program, list(inputs), _random_graph_uses())
 
     def __iter__(self) -> Any:  # ``output, inputs = expr``
         return iter((self.output, self.inputs))
 
 
-def _run(program: list, pool: list) -> Any:
-    """Replay ``program``; the output adds up every node no later gate consumed, so every
-    gate and input drawn lies on a path to it."""
+def _random_graph_uses() -> dict[str, Callable[..., Any]]:
+    """How random graphs apply each gate, by name: its row's ``safe`` use."""
+    return {name: row.safe for name, row in _random_graph_rows().items()
+            if row.safe is not None}
+
+
+def _run(program: list, pool: list, uses: dict[str, Callable[..., Any]]) -> Any:
+    """Replay ``program``, steps ``(name, i, j)`` that apply ``uses[name]`` to nodes ``i``
+    and ``j`` of the pool (``j`` None for a one-input use) and add the result to it.
+
+    The output adds up every node no later step consumed, so every gate and input drawn
+    lies on a path to it. The grader replays its own programs here too, with the
+    student's gate among the uses.
+    """
     pool = list(pool)
     consumed: set[int | None] = set()
-    rows = _random_graph_rows()
     for name, i, j in program:
-        safe = rows[name].safe
-        assert safe is not None
-        pool.append(safe(pool[i]) if j is None else safe(pool[i], pool[j]))
+        use = uses[name]
+        pool.append(use(pool[i]) if j is None else use(pool[i], pool[j]))
         consumed.update((i, j))
     sinks = [node for k, node in enumerate(pool) if k not in consumed]
     out = sum(sinks[1:], sinks[0])
@@ -232,13 +241,15 @@ def expressions(draw: Any, gates: Sequence[str] = GATE_NAMES, depth: int = 8,
             j = (i + 1) % size
         program.append((name, i, j))
         used.add(name)
-    expr = Expression(program, inputs, _run(program, inputs), used)
-    assume(_kinks_are_clear(expr))
+    expr = Expression(program, inputs, _run(program, inputs, _random_graph_uses()), used)
+    assume(_kinks_are_clear(expr.output))
     return expr
 
 
-def _kinks_are_clear(expr: Expression) -> bool:
-    for node in topological_order(expr.output):
+def _kinks_are_clear(output: Any) -> bool:
+    """Whether every kinked gate (its row says so) under ``output`` is at least
+    ``KINK_MARGIN`` from its kink: a one-input gate from 0, a two-input one from a tie."""
+    for node in topological_order(output):
         gate = node._gate
         if gate is None or not gate.kinked:
             continue

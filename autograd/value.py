@@ -18,7 +18,7 @@ from . import engine
 from . import gates as G
 from .engine import _mode
 from .node import Node, _clock
-from .row import Gate
+from .row import Gate, add_gate_methods
 
 
 class Value(Node):
@@ -177,22 +177,17 @@ class Value(Node):
 
 
 def _method(row: Gate) -> Callable[[Value], Value]:
-    """The Value method of a one-input row, with the row's domain check."""
-    domain = row.domain
-    if domain is None:
+    """The body of the Value method of a one-input row, with the row's domain check."""
+    if row.domain is None:
         def method(self: Value) -> Value:
             return _apply1(row, self)
     else:
         def method(self: Value) -> Value:
             return _in_domain(_apply1(row, self), row, self._data)
-    method.__name__ = method.__qualname__ = str(row.method)
-    method.__doc__ = f"{row.doc}\n\nThe {row.name!r} gate; returns a new Value."
     return method
 
 
-for _row in G.ROWS:
-    if _row.method is not None and _row.arity == 1:
-        setattr(Value, _row.method, _method(_row))
+add_gate_methods(Value, G.ROWS, _method, "; returns a new Value.")
 
 _new = object.__new__
 

@@ -158,6 +158,10 @@ def scalar_mlp(n: int, repeat: int, with_peers: bool) -> dict:
         raise SystemExit(f"compiled losses {first} differ from eager's {losses}")
     gc.enable()
     t = interleaved({"eager": eager, "compiled": compiled, "numpy": hand}, repeat)
+    # The compiled and numpy steps take a millisecond or less: many more rounds of those
+    # two give medians that a preemption on a loaded machine does not move (the eager
+    # step takes seconds, so it gets only ``repeat`` rounds).
+    t.update(interleaved({"compiled": compiled, "numpy": hand}, 30 * repeat))
     row = {"workload": f"scalar MLP(2,[16,16,1]) step, {n} points, gc on", "nodes": nodes,
            "eager_ms": t["eager"] * 1e3, "compiled_ms": t["compiled"] * 1e3,
            "numpy_ms": t["numpy"] * 1e3, "mode": compiled_fn.mode,

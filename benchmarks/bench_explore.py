@@ -1,9 +1,11 @@
 """The explorer and the training report against their targets.
 
 (a) a 500-node explorer (micrograd's 65,818-node MLP graph opened at the default
-    ``max_nodes=500``, and an uncut 500-node Value graph): file size (target <= 2 MB) and
-    the time until it is interactive in chromium, from navigation start to the explorer's
-    ``data-ready-ms`` mark (target <= 1 s);
+    ``max_nodes=500``, plain and grouped by neuron with ``model=``, and an uncut
+    500-node Value graph): file size (target <= 2 MB; it includes the up to 500 values
+    saved behind the cut's stubs), the time until it is interactive in chromium, from
+    navigation start to the explorer's ``data-ready-ms`` mark, set once its first frame
+    is drawn (target <= 1 s), and the time to open a group until the next frame;
 (b) micrograd's 65,818-node MLP exported: ``viz.explore`` + ``save`` (target <= 5 s);
 (c) recording cost: ``fit`` with and without ``report=`` at the default record interval,
     on the flower run (10,000 full-batch epochs) and the digits run (its preset: 40 epochs
@@ -31,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_viz import mlp_loss  # noqa: E402
+from bench_viz import mlp_loss_and_model  # noqa: E402
 
 import viz  # noqa: E402
 from autograd import Value  # noqa: E402
@@ -55,40 +57,62 @@ def chain_graph(n_values: int) -> Value:
     return out
 
 
-def load_ms(path: Path, repeat: int) -> float:
+# Opens the first top-level group (a layer, or the inputs behind a stub) and resolves
+# with the milliseconds until the next frame was drawn.
+OPEN_GROUP = """() => new Promise(done => {
+  const x = document.querySelector('.gg-explorer').ggExplorer;
+  const g = x.groups.find(g => !g.parent);
+  const t = performance.now();
+  x.toggleGroup(g.id);
+  requestAnimationFrame(() => setTimeout(() => done(performance.now() - t), 0));
+})"""
+
+
+def browser_ms(path: Path, repeat: int) -> tuple[float, float | None]:
+    """Medians: ms until the page is interactive and drawn; ms to open a group (None:
+    the page has no groups)."""
     from playwright.sync_api import sync_playwright
 
-    times = []
+    ready, opened = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"),
                                     args=["--no-sandbox", "--disable-gpu"])
         for _ in range(repeat):
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.goto(path.as_uri())
-            page.wait_for_selector(".gg-explorer[data-ready]")
-            times.append(float(page.locator(".gg-explorer").get_attribute("data-ready-ms")))
+            page.wait_for_selector(".gg-explorer[data-ready-ms]")
+            ready.append(float(page.locator(".gg-explorer").get_attribute("data-ready-ms")))
+            if page.evaluate("() => document.querySelector('.gg-explorer').ggExplorer"
+                             ".groups.length"):
+                opened.append(page.evaluate(OPEN_GROUP))
             page.close()
         browser.close()
-    return statistics.median(times)
+    return statistics.median(ready), statistics.median(opened) if opened else None
 
 
 def explorer_files(tmp: Path, repeat: int) -> dict:
     out = {}
-    big = mlp_loss(100)
-    for name, root in (("mlp_65k_cut_to_500", big), ("value_chain_500", chain_graph(500))):
+    big, model = mlp_loss_and_model(100)
+    cases = (("mlp_65k_cut_to_500", big, None), ("mlp_65k_cut_to_500_by_neuron", big, model),
+             ("value_chain_500", chain_graph(500), None))
+    for name, root, groups in cases:
         t = time.perf_counter()
-        x = viz.explore(root)
+        x = viz.explore(root, model=groups)
         path = x.save(tmp / f"{name}.html")
         export = time.perf_counter() - t
-        shown = sum(1 for n in x.model["nodes"] if n["kind"] == "value")
-        out[name] = {"nodes_shown": shown, "bytes": path.stat().st_size, "export_s": export,
-                     "interactive_ms": load_ms(path, repeat)}
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        viz.explore(big).save(tmp / "mlp.html")
-        times.append(time.perf_counter() - t)
-    out["mlp_65k_export_s"] = statistics.median(times)
+        ready, opened = browser_ms(path, repeat)
+        out[name] = {"nodes_shown": x.model["shown"],
+                     "values_saved_behind_stubs": sum(1 for n in x.model["nodes"]
+                                                      if n.get("extra")),
+                     "groups": len(x.model["groups"]), "bytes": path.stat().st_size,
+                     "export_s": export, "interactive_ms": ready, "open_group_ms": opened}
+    for name, groups in (("mlp_65k_export_s", None), ("mlp_65k_by_neuron_export_s", model)):
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            viz.explore(big, model=groups).save(tmp / "mlp.html")
+            times.append(time.perf_counter() - t)
+        out[name] = statistics.median(times)
     return out
 
 

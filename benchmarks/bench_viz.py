@@ -45,6 +45,11 @@ from viz.renderer import renderer
 
 def mlp_loss(points: int, seed: int = 0) -> Value:
     """micrograd's demo loss (mean hinge + L2) on ``points`` samples, after backward."""
+    return mlp_loss_and_model(points, seed)[0]
+
+
+def mlp_loss_and_model(points: int, seed: int = 0) -> tuple[Value, MLP]:
+    """``mlp_loss`` and the MLP it ran (the explorer groups the graph by its neurons)."""
     model = MLP(2, [16, 16, 1], seed)
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(points, 2))
@@ -53,7 +58,7 @@ def mlp_loss(points: int, seed: int = 0) -> Value:
     losses = [(1 + -yi * si).relu() for yi, si in zip(y.tolist(), scores)]
     total = sum(losses) * (1.0 / points) + 1e-4 * sum(p * p for p in model.parameters())
     total.backward()
-    return total
+    return total, model
 
 
 def timed_render(root: Value, path: Path, repeat: int, **options: Any) -> list[float]:

@@ -53,6 +53,25 @@ def saturated_mlp() -> Tensor:
     return loss
 
 
+def small_mlp() -> tuple[Value, object]:
+    """nn.MLP(2, [4, 4, 1]) on one sample: 106 values, so its groups start shut."""
+    from nn import MLP
+
+    model = MLP(2, [4, 4, 1], seed=0)
+    loss = (model([Value(0.5, label="x0"), Value(-1.0, label="x1")]) - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss, model
+
+
+def big_mlp() -> tuple[Value, object]:
+    """micrograd's demo loss on 100 samples: 65,818 values, opened at the 500 nearest."""
+    sys.path.insert(0, str(HERE.parent / "benchmarks"))
+    from bench_viz import mlp_loss_and_model
+
+    return mlp_loss_and_model(100)
+
+
 def flower_report(path: Path) -> Path:
     from nn import TwoLayerNet
     from nn.datasets import load_dataset, train_test_split
@@ -73,9 +92,14 @@ def main() -> None:
                                     args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1440, "height": 810})
 
-        def open_(root: object, name: str) -> None:
-            page.goto(viz.explore(root).save(Path(tmp) / name).as_uri())
+        def open_(root: object, name: str, model: object = None) -> object:
+            explorer = viz.explore(root, model=model)
+            page.goto(explorer.save(Path(tmp) / name).as_uri())
             page.wait_for_selector(".gg-explorer[data-ready]")
+            return explorer
+
+        def group(explorer: object, name: str) -> str:
+            return next(g["id"] for g in explorer.model["groups"] if g.get("name") == name)
 
         open_(course_neuron(), "neuron.html")
         for _ in range(7):
@@ -88,6 +112,29 @@ def main() -> None:
         page.locator(".gg-flags button").first.click()  # the first finding, selected
         page.locator(".gg-fit").click()  # and the whole graph in view
         page.screenshot(path=HERE / "explorer_health.png")
+
+        # A model's layers and neurons: layer 1 open, and its neuron 0, in the graph.
+        loss, model = small_mlp()
+        explorer = open_(loss, "groups.html", model)
+        page.keyboard.press("End")
+        page.locator(".gg-fit").click()
+        page.locator(f'.gg-groupbox[data-id="{group(explorer, "layers.1")}"]').click()
+        page.locator(f'.gg-groupbox[data-id="{group(explorer, "layers.1.neurons.0")}"]').click()
+        page.evaluate("id => { const x = document.querySelector('.gg-explorer').ggExplorer;"
+                      " const f = x.frames[id]; x.view.k = 0.8; x.view.x = 230 - f.x * 0.8;"
+                      " x.view.y = 16 - f.y * 0.8; x.apply(); }", group(explorer, "layers.1"))
+        page.screenshot(path=HERE / "explorer_groups.png")
+
+        # The 65,818-node MLP, cut at 500: the inputs behind the hinge sum's stub, opened.
+        loss, model = big_mlp()
+        explorer = open_(loss, "big.html", model)
+        page.keyboard.press("End")
+        stub = next(g for g in explorer.model["groups"] if g["kind"] == "more"
+                    and not g["parent"] and g["missing"] < 200)
+        page.evaluate(f"() => document.querySelector('.gg-explorer').ggExplorer"
+                      f".focusNode('{stub['id']}')")
+        page.locator(f'.gg-groupbox[data-id="{stub["id"]}"]').click()
+        page.screenshot(path=HERE / "explorer_more.png")
 
         page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(flower_report(Path(tmp) / "report.html").as_uri())

@@ -12,16 +12,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import sys
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from autograd import exercises, grading
-from viz import cli as draw_cli
 from viz.cli_args import OneLineParser, float_in, int_in, output_file, output_folder
 
 from .datasets import DATASETS, load_dataset, standardize, train_test_split
@@ -73,23 +73,48 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["train", *argv]  # no subcommand: train, as gategrad always did
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(argv[0]).parse_args(argv)
     except SystemExit as e:  # --help, or a refused argument (its one line already printed)
         return int(e.code or 0)
     return args.run(args)
 
 
-def _parser() -> argparse.ArgumentParser:
-    """gategrad's parser: one subparser per entry of ``SUBCOMMANDS``."""
+@dataclass(frozen=True)
+class Subcommand:
+    """A ``gategrad`` subcommand: its line in ``gategrad --help``, and the module that
+    holds its ``DESCRIPTION``, ``add_arguments(parser)`` and ``run(args) -> exit status``
+    (under those names, or the ones given), imported only when the subcommand runs."""
+
+    summary: str
+    module: str
+    add_arguments: str = "add_arguments"
+    run: str = "run"
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+def _parser(chosen: str | None = None) -> argparse.ArgumentParser:
+    """gategrad's parser: a subparser per entry of ``SUBCOMMANDS``, listed by its summary;
+    only the ``chosen`` one's module is imported and its options added."""
     parser = OneLineParser(
         prog="gategrad", description="gategrad's command line. With no subcommand, or "
         "options only, it runs 'train'. 'gategrad SUBCOMMAND --help' lists its options.")
     subparsers = parser.add_subparsers(title="subcommands", metavar="SUBCOMMAND")
-    for name, (summary, add_arguments, run) in SUBCOMMANDS.items():
-        sub = subparsers.add_parser(name, help=summary, description=summary)
-        add_arguments(sub)
-        sub.set_defaults(run=run)
+    for name, command in SUBCOMMANDS.items():
+        if name != chosen:
+            subparsers.add_parser(name, help=command.summary, description=command.summary)
+            continue
+        module = command.load()
+        sub = subparsers.add_parser(name, help=command.summary, description=module.DESCRIPTION)
+        getattr(module, command.add_arguments)(sub)
+        sub.set_defaults(run=getattr(module, command.run))
     return parser
+
+
+DESCRIPTION = ("Train a classifier, print its train/test accuracy, and write a "
+               "decision-boundary plot, the training curves, the weights and the SVG of the "
+               "model's computation graph.")
 
 
 def _add_train_arguments(p: argparse.ArgumentParser) -> None:
@@ -276,14 +301,16 @@ def _write_graph(model: Classifier | MLP, X: np.ndarray, y: np.ndarray, reg: flo
         print(f"note: {e}")
 
 
-SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
-                              Callable[[argparse.Namespace], int]]] = {
-    "train": ("Train a classifier, print its train/test accuracy, and write a "
-              "decision-boundary plot, the training curves, the weights and the SVG of the "
-              "model's computation graph.", _add_train_arguments, train),
-    "draw": (draw_cli.DESCRIPTION, draw_cli.add_arguments, draw_cli.run),
-    "exercise": (exercises.DESCRIPTION, exercises.add_arguments, exercises.run),
-    "grade": (grading.DESCRIPTION, grading.add_arguments, grading.run),
+# The subcommands' modules are imported only when they run: `gategrad --help` and
+# `gategrad train` do not load the drawing command or the grader.
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "train": Subcommand("Train a classifier (the default); write its plots, weights and "
+                        "computation graph.", __name__, "_add_train_arguments", "train"),
+    "draw": Subcommand("Draw an expression's computation graph with its gradients.",
+                       "viz.cli"),
+    "exercise": Subcommand("Write a student file of gates whose derivative rules are "
+                           "left to fill in.", "autograd.exercises"),
+    "grade": Subcommand("Check the derivative rules in a student file.", "autograd.grading"),
 }
 
 

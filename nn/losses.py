@@ -2,11 +2,16 @@
 
 Every loss takes the raw scores (logits) and integer labels, and is written so that no
 intermediate overflows: the gradients come from the gate table like any other graph.
+
+Each public loss checks its arguments, then calls its unchecked core (``LOSS_CORES``,
+``l2_core``). ``fit`` checks the labels and ``reg`` once, before training, and calls the
+cores on every step, so a step does not repeat those checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +36,12 @@ def binary_cross_entropy_with_logits(z: Tensor, y: np.ndarray) -> Tensor:
     if not ((labels >= 0) & (labels <= 1)).all():
         raise ValueError("binary_cross_entropy_with_logits: y must be in [0, 1] (labels or "
                          "probabilities)")
+    return bce_core(z, y)
+
+
+def bce_core(z: Tensor, y: Any) -> Tensor:
+    """``binary_cross_entropy_with_logits`` without its checks: ``y`` must already be
+    numbers in [0, 1] of the logits' shape."""
     target = Tensor(y, dtype=z.dtype, label="y")  # from y itself: a compiled step sees it
     return (target * (-z).softplus() + (1.0 - target) * z.softplus()).mean()
 
@@ -42,6 +53,8 @@ def softmax_cross_entropy(scores: Tensor, y: np.ndarray) -> Tensor:
     ``dScores = (softmax - one_hot) / N``, as fast as the hand-written version; the same
     number as ``-scores.log_softmax(axis=1)[np.arange(N), y].mean()``.
     """
+    # No check of its own to skip: the gate turns the labels into indices (and refuses
+    # bad ones) on every call, the conversion a compiled step replays for each batch.
     return scores.cross_entropy(y)
 
 
@@ -51,7 +64,13 @@ def multiclass_svm(scores: Tensor, y: np.ndarray, delta: float = 1.0) -> Tensor:
     if scores.ndim != 2:
         raise ValueError(f"multiclass_svm: scores must be (N, C), got shape {scores.shape}")
     n, c = scores.shape
-    y = check_labels(y, n, c, "multiclass_svm: y", "scores")
+    return svm_core(scores, check_labels(y, n, c, "multiclass_svm: y", "scores"), delta)
+
+
+def svm_core(scores: Tensor, y: np.ndarray, delta: float = 1.0) -> Tensor:
+    """``multiclass_svm`` without its checks: ``scores`` must be (N, C), ``y`` N integer
+    labels in 0..C-1 and ``delta`` a positive number."""
+    n = scores.shape[0]
     correct = scores[np.arange(n), y].reshape(n, 1)
     margins = maximum(scores - correct + delta, 0.0)
     # The correct class's own margin is exactly delta (and its gradient cancels): take it
@@ -67,6 +86,11 @@ def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:
     graph is built for nothing.
     """
     real_number(reg, "reg", 0)
+    return l2_core(weights, reg)
+
+
+def l2_core(weights: Iterable[Tensor], reg: float) -> Tensor | float:
+    """``l2_regularization`` without the check of ``reg`` (a finite number >= 0)."""
     if reg == 0:
         return 0.0
     total: Tensor | float = 0.0
@@ -75,8 +99,14 @@ def l2_regularization(weights: Iterable[Tensor], reg: float) -> Tensor | float:
     return reg * total
 
 
-LOSSES = {
+LOSSES: dict[str, Callable[..., Tensor]] = {
     "bce": binary_cross_entropy_with_logits,
     "softmax": softmax_cross_entropy,
     "svm": multiclass_svm,
+}
+# The same losses without their checks, for labels already checked (fit's steps).
+LOSS_CORES: dict[str, Callable[..., Tensor]] = {
+    "bce": bce_core,
+    "softmax": softmax_cross_entropy,
+    "svm": svm_core,
 }

@@ -8,6 +8,7 @@ and cs231n's spiral net is ``TwoLayerNet(2, 100, 3, "relu", "softmax")``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from autograd import Tensor, no_grad
 from . import train
 from .init import Initializer, as_generator
 from .layers import Linear, get_activation
-from .losses import LOSSES, l2_regularization
+from .losses import LOSS_CORES, LOSSES, l2_core, l2_regularization
 from .module import Module
 from .optim import Optimizer
 from .validation import check_features, check_labels, positive_int
@@ -41,10 +42,23 @@ class Classifier(Module):
         raise NotImplementedError
 
     def objective(self, scores: Tensor, y: np.ndarray, reg: float = 0.0) -> Tensor:
-        """The mean loss over the batch plus ``reg * sum(W*W)`` over the weights."""
-        loss = LOSSES[self.loss](scores, y)
+        """The mean loss over the batch plus ``reg * sum(W*W)`` over the weights.
+
+        ``y`` is checked against the scores and ``reg`` must be a finite number >= 0
+        (ValueError naming what is wrong)."""
+        return self._with_penalty(LOSSES[self.loss](scores, y), reg, l2_regularization)
+
+    def _objective_unchecked(self, scores: Tensor, y: np.ndarray, reg: float) -> Tensor:
+        """``objective`` for labels and ``reg`` that are already checked: what fit's
+        steps call, having checked both once before training."""
+        if type(self).objective is not Classifier.objective:  # a subclass's own wins
+            return self.objective(scores, y, reg)
+        return self._with_penalty(LOSS_CORES[self.loss](scores, y), reg, l2_core)
+
+    def _with_penalty(self, loss: Tensor, reg: float,
+                      l2: Callable[[list[Tensor], float], Tensor | float]) -> Tensor:
         if reg:  # adding 0.0 would put a useless constant node in every graph
-            loss = loss + l2_regularization(self.weights(), reg)
+            loss = loss + l2(self.weights(), reg)
         loss.label = "loss"
         return loss
 

@@ -35,7 +35,7 @@ class Optimizer:
             if not isinstance(p, Node) or not p.requires_grad:
                 raise TypeError(f"{type(self).__name__}: parameter {i} is a "
                                 f"{type(p).__name__} that does not require grad")
-        self.lr = _positive(lr, "lr")
+        self.lr = real_number(lr, "lr", 0, low_open=True)
 
     def zero_grad(self) -> None:
         """Forget the parameters' gradients before the next backward (which adds)."""
@@ -102,7 +102,7 @@ class Adam(Optimizer):
         for b in betas:
             real_number(b, f"Adam: betas {tuple(betas)!r}: each", 0.0, 1.0, high_open=True)
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _positive(eps, "eps")
+        self.eps = real_number(eps, "eps", 0, low_open=True)
         self.t = 0
         self.m = [self._state(p) for p in self.params]
         self.v = [self._state(p) for p in self.params]
@@ -143,10 +143,3 @@ def make_optimizer(name: str, params: Iterable[Parameter], lr: float) -> Optimiz
         return Adam(params, lr)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)} "
                      "or pass an Optimizer object")
-
-
-def _positive(x: float, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)) \
-            or not np.isfinite(x) or x <= 0:
-        raise ValueError(f"{what} must be a positive finite number, got {x!r}")
-    return float(x)

@@ -34,13 +34,10 @@ def plot_decision_boundary(model: Classifier | MLP, X: np.ndarray, y: np.ndarray
 
     Training points are circles, test points (if given) triangles. Needs 2 features.
     """
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary needs 2-d points (N, 2), got shape {X.shape}")
-    X = check_features(X, 2)
+    X = check_features(X, 2, "plot_decision_boundary: X", taker="the plot")
     y = check_labels(y, len(X), max(model.n_classes, 2))
     if X_test is not None or y_test is not None:
-        X_test = check_features(X_test, 2, "X_test")
+        X_test = check_features(X_test, 2, "plot_decision_boundary: X_test", taker="the plot")
         y_test = check_labels(y_test, len(X_test), max(model.n_classes, 2), "y_test", "X_test")
     resolution = positive_int(resolution, "plot_decision_boundary: resolution", 2000)
     fig = _figure(6.4, 5.6)

@@ -97,7 +97,7 @@ class Recorder:
                                         self.y[:n], self.reg)
             loss.label = "loss"
             loss.backward()
-            self.snapshots.append((epoch, viz.explore(loss)))
+            self.snapshots.append((epoch, viz.explore(loss, model=self.model)))
         except RuntimeError as e:  # no Graphviz to lay the graph out
             self._note(f"no graph snapshots: {e}")
         finally:

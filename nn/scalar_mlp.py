@@ -17,7 +17,7 @@ import numpy as np
 from autograd import Value
 
 from .module import Module
-from .validation import check_features, check_labels, positive_int
+from .validation import boolean, check_features, check_labels, positive_int
 
 MAX_PARAMETERS = 10_000_000  # scalar Values, ~100 bytes each: refused before building
 
@@ -30,8 +30,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: bool = True, rng: random.Random | None = None) -> None:
         nin = positive_int(nin, "Neuron: nin", MAX_PARAMETERS)
-        if not isinstance(nonlin, bool):
-            raise TypeError(f"Neuron: nonlin must be True or False, got {nonlin!r:.60}")
+        nonlin = boolean(nonlin, "Neuron: nonlin")
         if rng is not None and not isinstance(rng, random.Random):
             raise TypeError(f"Neuron: rng must be a random.Random, got {type(rng).__name__}")
         uniform = (rng or random).uniform

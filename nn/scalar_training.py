@@ -84,6 +84,8 @@ class ScalarMLPTraining:
         loss.label = "loss"
         return loss
 
+    _objective_unchecked = objective  # the loop's later steps: nothing more to check here
+
     def scores_array(self, scores: list[Value]) -> np.ndarray:
         """The scores' numbers: (N,) for one output, (N, C) for more."""
         data = np.array([s.data for s in scores])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 import sys
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,7 +16,7 @@ from autograd import no_grad
 from .init import as_generator
 from .module import assign_in_place
 from .optim import Optimizer, make_optimizer
-from .validation import check_features, check_labels, positive_int
+from .validation import boolean, check_features, check_labels, positive_int, real_number
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,6 +36,7 @@ class Trainable(Protocol):
     def targets(self, y: np.ndarray) -> Any: ...
     def forward(self, x: Any) -> Any: ...
     def objective(self, scores: Any, targets: Any, reg: float = 0.0) -> Any: ...
+    def _objective_unchecked(self, scores: Any, targets: Any, reg: float) -> Any: ...
     def scores_array(self, scores: list) -> np.ndarray: ...
     def labels_from_scores(self, scores: np.ndarray) -> np.ndarray: ...
 
@@ -72,12 +72,9 @@ def fit(model: Trainable, X: Any, y: Any, *, epochs: int = 100, lr: float | None
     y = check_labels(y, len(X), model.n_classes)
     epochs = positive_int(epochs, "epochs")
     n = len(X)
-    if not isinstance(verbose, (bool, np.bool_)):
-        raise TypeError(f"verbose must be True or False, got {verbose!r}")
+    boolean(verbose, "verbose")
     batch = n if batch_size is None else min(positive_int(batch_size, "batch_size"), n)
-    if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg >= 0 \
-            or not math.isfinite(reg):
-        raise ValueError(f"reg must be a finite number >= 0, got {reg!r}")
+    real_number(reg, "reg", 0)
     val = None
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -124,11 +121,18 @@ def _train(model: Trainable, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                disable=quiet, dynamic_ncols=True)
     every = max(1, epochs // 200)  # refreshing the bar's numbers costs more than a step
 
+    # y and reg were checked before training; the first step's loss checks the model's
+    # scores against the labels too (a Classifier of one's own may give the wrong shape),
+    # and the later steps skip those checks.
+    checked = False
+
     def objective(xb: Any, tb: Any) -> tuple:
         """(loss, scores) for a Tensor model; (loss, *scores) for the scalar MLP, whose
         scores are a Value per sample (a compiled step returns nodes)."""
+        nonlocal checked
         scores = model.forward(xb)
-        loss = model.objective(scores, tb, reg)
+        loss = (model._objective_unchecked if checked else model.objective)(scores, tb, reg)
+        checked = True
         return (loss, *scores) if isinstance(scores, list) else (loss, scores)
 
     if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
@@ -163,7 +167,7 @@ def _train(model: Trainable, X: np.ndarray, y: np.ndarray, opt: Optimizer,
             with no_grad():
                 scores = model.forward(model.inputs(val[0]))
                 history["val_loss"].append(
-                    model.objective(scores, model.targets(val[1]), reg).item())
+                    model._objective_unchecked(scores, model.targets(val[1]), reg).item())
             listed = scores if isinstance(scores, list) else [scores]
             history["val_accuracy"].append(
                 float((model.labels_from_scores(model.scores_array(listed)) == val[1]).mean()))

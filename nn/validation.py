@@ -35,10 +35,18 @@ def real_number(x: Any, what: str, low: float = -math.inf, high: float = math.in
     inside = math.isfinite(value) and (value > low if low_open else value >= low) \
         and (value < high if high_open else value <= high)
     if not inside:
-        left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{what} must be a finite number in {left}{low:g}, {high:g}{right}, "
+        raise ValueError(f"{what} must be {_range(low, high, low_open, high_open)}, "
                          f"got {x!r:.80}")
     return value
+
+
+def _range(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    """How ``real_number``'s error names its range: "a finite number > 0" (no upper
+    bound), or "a finite number in [0, 1)"."""
+    if high == math.inf and math.isfinite(low):
+        return f"a finite number {'>' if low_open else '>='} {low:g}"
+    left, right = "(" if low_open else "[", ")" if high_open else "]"
+    return f"a finite number in {left}{low:g}, {high:g}{right}"
 
 
 def boolean(x: Any, what: str) -> bool:
@@ -54,8 +62,10 @@ def _is_array_like(x: Any) -> bool:
     return isinstance(x, (list, tuple)) or hasattr(x, "__array__")
 
 
-def check_features(X: Any, n_features: int, what: str = "X") -> np.ndarray:
-    """``X`` as a float64 array of shape ``(n_samples, n_features)``, or a clear error."""
+def check_features(X: Any, n_features: int, what: str = "X",
+                   taker: str = "the model") -> np.ndarray:
+    """``X`` as a float64 array of shape ``(n_samples, n_features)``, or a clear error
+    (``taker``, what takes ``n_features`` features, is named when ``X`` has others)."""
     if isinstance(X, Tensor):
         X = X.data
     if not _is_array_like(X):
@@ -76,7 +86,7 @@ def check_features(X: Any, n_features: int, what: str = "X") -> np.ndarray:
         if arr.shape[0] == n_features:
             hint = f"; it looks transposed (samples in columns, as in the course): pass {what}.T"
         raise ValueError(f"{what} has shape {arr.shape}: {arr.shape[1]} features per sample, "
-                         f"but the model takes {n_features}{hint}")
+                         f"but {taker} takes {n_features}{hint}")
     if arr.shape[0] == 0:
         raise ValueError(f"{what} has no samples (shape {arr.shape})")
     arr = arr.astype(np.float64, copy=False)

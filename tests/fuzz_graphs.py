@@ -256,7 +256,9 @@ def _sum_to(g: torch.Tensor, shape: torch.Size) -> torch.Tensor:
 class _Divide(torch.autograd.Function):
     """a / b with d/db = -g * (a / b) / b. torch's own rule, -g * a / (b * b), squares b
     first: b * b underflows to 0 for |b| < 1e-162 (f64) and the gradient becomes nan
-    where the true one is a finite number, so the reference would be wrong there."""
+    where the true one is a finite number, so the reference would be wrong there. The
+    rule divides with this function again, so second derivatives never square b either
+    (b * b overflowing at |b| > 1e154 dropped a term that cancels another)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -266,7 +268,8 @@ class _Divide(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _sum_to(g / b, a.shape), _sum_to(-g * (a / b) / b, b.shape)
+        return (_sum_to(_Divide.apply(g, b), a.shape),
+                _sum_to(-_Divide.apply(g * _Divide.apply(a, b), b), b.shape))
 
 
 class TT:

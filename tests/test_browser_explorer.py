@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from browser import chromium, page_of
 
+import nn
 import viz
 from autograd import Tensor, Value
 from viz.labels import num
@@ -192,22 +193,136 @@ def test_html_in_a_label_is_shown_as_text(browser, tmp_path):
         assert "data nan" in page.locator(".gg-svg").text_content()
 
 
-def test_a_cut_graph_says_how_to_open_the_rest(browser, tmp_path):
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll('.gg-node .gg-box')]
+    .filter(b => b.closest('.gg-node').style.display !== 'none')
+    .map(b => [b.closest('.gg-node').dataset.id, b.getBoundingClientRect()]);
+  const out = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, p] = boxes[i], [b, q] = boxes[j];
+    if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 &&
+        q.top < p.bottom - 1) out.push(a + ' ' + b);
+  }
+  return out;
+}"""
+
+
+def shown(page, node_id):
+    return page.locator(f'.gg-node[data-id="{node_id}"]').is_visible()
+
+
+def click_in_view(page, selector):
+    """Drag the graph until ``selector`` is in the middle of the view, then click it."""
+    target = page.locator(selector)
+    box, view = target.bounding_box(), page.locator(".gg-view").bounding_box()
+    cx, cy = view["x"] + view["width"] / 2, view["y"] + view["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + (cx - box["x"] - box["width"] / 2) / 2,
+                    cy + (cy - box["y"] - box["height"] / 2) / 2, steps=3)
+    page.mouse.move(2 * cx - box["x"] - box["width"] / 2,
+                    2 * cy - box["y"] - box["height"] / 2, steps=3)
+    page.mouse.up()
+    target.click()
+
+
+def open_path(page, m, item):
+    """Click open the groups around ``item`` (a node or group entry), outermost first."""
+    groups = {g["id"]: g for g in m["groups"]}
+    chain, s = [], item.get("scope") or item.get("parent")
+    while s:
+        chain.append(s)
+        s = groups[s].get("parent")
+    for gid in reversed(chain):
+        click_in_view(page, f'.gg-groupbox[data-id="{gid}"]')
+
+
+def test_a_cut_graph_opens_more_from_the_page(browser, tmp_path):
     xs = [Value(float(i), label=f"x{i}") for i in range(40)]
     root = sum((x * x for x in xs), Value(0.0))
     root.backward()
+    leaves = {x.label: x for x in xs}
     m = viz.explore(root, max_nodes=20).model
     with page_of(browser, save(root, tmp_path, max_nodes=20)) as page:
-        ready(page)
+        explorer = ready(page)
+        more = next(g for g in m["groups"] if g["kind"] == "more" and not g["parent"])
+        inside = [n for n in m["nodes"] if n.get("scope") == more["id"]]
+        assert inside and not any(shown(page, n["id"]) for n in inside)
+        page.locator(".gg-go-stub").click()  # the overview leads to it
+        box = page.locator(f'.gg-groupbox[data-id="{more["id"]}"]')
+        assert box.is_visible()
+        box.click()  # opens in the graph
+        assert more["id"] in explorer.get_attribute("data-open").split()
+        assert all(shown(page, n["id"]) for n in inside) and not box.is_visible()
+        assert page.evaluate(OVERLAPS) == []
+        opened = [n for n in inside if n["kind"] == "value" and n["label"] in leaves]
+        assert opened
+        for n in opened:  # final values (these were not stepped), the engine's
+            x = leaves[n["label"]]
+            assert box_text(page, n["id"], "data") == f"data {num(x.data)}"
+            assert box_text(page, n["id"], "grad") == f"grad {num(x.grad)}"
+        page.locator(f'.gg-frame[data-id="{more["id"]}"] .gg-frame-title').click()  # shut
+        assert box.is_visible() and not any(shown(page, n["id"]) for n in inside)
+        # A stub past what was saved says how to see more.
         stub = next(n for n in m["nodes"] if n["kind"] == "stub")
-        page.locator(".gg-go-stub").click()  # the overview leads to them
-        assert page.locator(f'.gg-node[data-id="{stub["id"]}"]').is_visible()
-        page.locator(f'.gg-node[data-id="{stub["id"]}"]').click()
+        open_path(page, m, stub)
+        click_in_view(page, f'.gg-node[data-id="{stub["id"]}"]')
         text = page.locator(".gg-panel").text_content()
-        assert re.search(r"max_nodes=\d+", text) and f"{m['hidden']} of {m['total']}" in text
+        assert f"{m['hidden']} of {m['total']}" in text
+        assert re.fullmatch(r"viz\.explore\(root, max_nodes=\d+\)",
+                            page.locator(".gg-command").input_value())
         rows = page.locator(".gg-panel details.gg-group tr")  # the inputs left out, listed
         assert rows.count() == len(stub["inputs"]) > 0
         assert "data" in rows.first.text_content() and "grad" in rows.first.text_content()
+        assert page.evaluate(OVERLAPS) == []
+
+
+def test_click_a_group_to_open_and_shut_it_in_the_graph(browser, tmp_path):
+    model = nn.MLP(2, [8, 8, 1], seed=0)
+    loss = (model([Value(0.5, label="x0"), Value(-1.0, label="x1")]) - 1.0) ** 2
+    loss.backward()
+    m = viz.explore(loss, model=model).model
+    by_name = {g["name"]: g for g in m["groups"]}
+    layer, neuron = by_name["layers.1"], by_name["layers.1.neurons.3"]
+    w0 = next(n for n in m["nodes"] if n.get("scope") == neuron["id"] and n["label"] == "w.0")
+    with page_of(browser, save(loss, tmp_path, model=model)) as page:
+        explorer = ready(page)
+        assert explorer.get_attribute("data-open") == ""  # a big graph: groups shut
+        assert page.locator(f'.gg-groupbox[data-id="{layer["id"]}"]').is_visible()
+        assert not shown(page, neuron["id"]) and not shown(page, w0["id"])
+        page.locator(f'.gg-groupbox[data-id="{layer["id"]}"]').click()
+        assert page.locator(f'.gg-frame[data-id="{layer["id"]}"]').is_visible()
+        assert shown(page, neuron["id"]) and not shown(page, w0["id"])
+        page.locator(f'.gg-groupbox[data-id="{neuron["id"]}"]').click()
+        assert explorer.get_attribute("data-open").split() == sorted([layer["id"], neuron["id"]])
+        assert shown(page, w0["id"])
+        assert page.evaluate(OVERLAPS) == []
+        assert "layers.1.neurons.3.w.0" in page.locator(".gg-panel").text_content()
+        page.keyboard.press("End")  # the keys still work; the numbers are the engine's
+        w = model.layers[1].neurons[3].w[0]
+        assert box_text(page, w0["id"], "data") == f"data {num(w.data)}"
+        assert box_text(page, w0["id"], "grad") == f"grad {num(w.grad)}"
+        click_in_view(page, f'.gg-frame[data-id="{neuron["id"]}"] .gg-frame-title')  # shut
+        assert not shown(page, w0["id"]) and shown(page, neuron["id"])
+        # Stepping with groups shut: the shut group that holds the active gate lights up.
+        scope = {n["id"]: n.get("scope") for n in m["nodes"]}
+        layer0 = by_name["layers.0"]["id"]
+        in_layer0 = {g["id"] for g in m["groups"] if g["parent"] == layer0}
+        for held_by, lit in (({neuron["id"]}, {neuron["id"]}), (in_layer0, {layer0})):
+            at = next(i for i, st in enumerate(m["steps"])
+                      if st["phase"] == "backward" and scope[st["gate"]] in held_by)
+            page.locator(".gg-slider").fill(str(at))
+            assert set(page.locator(".gg-groupbox.gg-active").evaluate_all(
+                "els => els.map(e => e.dataset.id)")) == lit
+        page.locator(".gg-back").click()
+        page.locator(".gg-open-all").click()
+        assert len(explorer.get_attribute("data-open").split()) == len(m["groups"])
+        assert page.evaluate(OVERLAPS) == []
+        page.keyboard.press("h")  # the overlay colours what opened too
+        assert page.locator(f'.gg-node[data-id="{w0["id"]}"] .gg-box').evaluate(
+            "b => b.style.fill") != ""
+        page.locator(".gg-shut-all").click()
+        assert explorer.get_attribute("data-open") == ""
 
 
 def test_two_explorers_on_one_page_work_apart(browser, tmp_path):
@@ -253,3 +368,47 @@ def test_a_folded_sum_opens_to_its_terms(browser, tmp_path):
         name = term.text_content()
         term.click()  # a term leads to its own box
         assert page.locator(".gg-panel h3").text_content() == name
+
+
+def test_an_output_inside_a_shut_group_opens_without_errors(browser, tmp_path):
+    model = nn.MLP(2, [12, 12, 1], seed=0)  # a big graph whose root is a neuron's output
+    score = model([Value(0.5, label="x0"), Value(-1.0, label="x1")])
+    score.backward()
+    m = viz.explore(score, model=model).model
+    last = next(g for g in m["groups"] if g["name"] == "layers.2")
+    with page_of(browser, save(score, tmp_path, model=model)) as page:
+        explorer = ready(page)
+        assert page.locator(f'.gg-groupbox[data-id="{last["id"]}"]').is_visible()
+        page.keyboard.press("End")
+        page.keyboard.press("0")  # fit: the shut group holding the output stays in view
+        assert explorer.get_attribute("data-step") == str(len(m["steps"]) - 1)
+        assert page.locator(f'.gg-groupbox[data-id="{last["id"]}"]').is_visible()
+
+
+def test_a_folded_sum_opens_to_its_partial_sums_in_the_graph(browser, tmp_path):
+    xs = [Value(i / 10, label=f"x{i}") for i in range(12)]
+    s = sum(x * x for x in xs)
+    t = sum(Value(0.01 * i, label=f"y{i}") for i in range(600))
+    out = s * t  # over 1,000 nodes: both sums are folded
+    out.backward()
+    m = viz.explore(out, max_nodes=80).model
+    chain = next(g for g in m["groups"] if g["kind"] == "chain")
+    partials = [n for n in m["nodes"] if n.get("scope") == chain["id"] and n["kind"] == "value"]
+    term = next(e for e in m["edges"] if e.get("open_to"))
+    with page_of(browser, save(out, tmp_path, max_nodes=80)) as page:
+        ready(page)
+        assert not any(shown(page, n["id"]) for n in partials)
+        click_in_view(page, f'.gg-groupbox[data-id="{chain["id"]}"]')
+        assert all(shown(page, n["id"]) for n in partials)
+        assert page.evaluate(OVERLAPS) == []
+        # the term's edge now ends at the + that took it
+        end = page.locator(f'.gg-edge[data-id="{term["id"]}"] .gg-line').evaluate(
+            "p => { const e = p.getPointAtLength(p.getTotalLength());"
+            " const r = p.ownerSVGElement.createSVGPoint(); r.x = e.x; r.y = e.y;"
+            " const s = r.matrixTransform(p.getScreenCTM()); return [s.x, s.y]; }")
+        gate = page.locator(f'.gg-node[data-id="{term["open_to"]}"]').bounding_box()
+        assert abs(end[0] - gate["x"]) < 3
+        assert gate["y"] - 3 < end[1] < gate["y"] + gate["height"] + 3
+        assert "the partial sums" in page.locator(".gg-toggle-group").text_content()
+        page.locator(".gg-toggle-group").click()  # shut again, from the panel
+        assert not any(shown(page, n["id"]) for n in partials)

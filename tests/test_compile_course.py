@@ -69,7 +69,7 @@ def test_compiled_two_layer_net_gives_the_hand_written_gradients():
 
 
 def test_compiled_micrograd_mlp_step_equals_eager():
-    # 20 samples: the second layer's 320 neuron sums take the loop-of-rows path.
+    # Each layer's neuron sums on the 20 samples become one matrix product.
     import nn
 
     X, y = nn.make_moons(20, seed=1)
@@ -91,11 +91,14 @@ def test_compiled_micrograd_mlp_step_equals_eager():
         got, want = step(rows, signs), loss_of(eager_model)(rows, signs)
         got.backward()
         want.backward()
-        assert got.data == want.data  # sums added in eager's order: bit for bit
+        # The layers' sums are matrix products, which add in their own order: the loss is
+        # a few roundings from eager's (not bit for bit), the gradients ~1e-16 apart.
+        assert abs(got.data - want.data) <= 16 * np.spacing(abs(want.data))
         g = np.array([p.grad for p in model.parameters()])
         g_eager = np.array([p.grad for p in eager_model.parameters()])
         np.testing.assert_allclose(g, g_eager, rtol=0, atol=1e-12 * np.abs(g_eager).max())
         for m in (eager_model, model):
             for p in m.parameters():
                 p.data -= 0.5 * p.grad
-    assert step.mode == "vectorized by level" and "for row in terms" in step.source
+    assert step.mode == "vectorized by level"
+    assert step.source.count("np.matmul(") == 3  # one per layer

@@ -24,7 +24,8 @@ def _grads(nodes):
 def _assert_same(compiled, eager, c_grads, e_grads, exact_loss=True):
     if exact_loss:
         np.testing.assert_array_equal(compiled.data, eager.data)
-    else:  # Value's exp, log, tanh... use math's, the vectorized replay numpy's: an ulp apart
+    else:  # Value's exp, log, tanh... use math's, the vectorized replay numpy's: an ulp apart;
+        # a matrix product adds in its own order
         # (cancellation can make that more in relative terms: compare to the loss's scale)
         np.testing.assert_allclose(compiled.data, eager.data, rtol=1e-13,
                                    atol=1e-13 * max(1.0, abs(float(eager.data))))
@@ -62,7 +63,10 @@ def _compare(fn, leaves, call_args, nudge, steps=STEPS, exact_loss=True, **optio
             n.grad = 0.0 if isinstance(n, Value) else None
         want = fn(*call_args())
         want.backward()
-        _assert_same(got, want, c_grads, _grads(leaves), exact_loss)
+        # A scalar graph's matrix product (sums of products over one index pattern) adds
+        # in its own order: the loss is then a few roundings from eager's, not equal.
+        exact = exact_loss and not (isinstance(got, Value) and "np.matmul(" in step.source)
+        _assert_same(got, want, c_grads, _grads(leaves), exact)
         nudge(k)
     return step
 

@@ -208,3 +208,33 @@ def test_a_rule_giving_nan_is_wrong_and_the_json_stays_strict(tmp_path):
     verdict = json.loads(run.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     [gate] = verdict["gates"]
     assert gate["status"] == "wrong" and gate["given"] == "nan"
+
+
+@pytest.mark.parametrize("name", ["relu", "max"])
+def test_every_use_of_the_students_gate_in_a_random_graph_reaches_its_output(name):
+    # A one-input step names no second operand, so no node is marked used by a step that
+    # ignores it: each application of the student's gate lies on a path to the output,
+    # where the gradient check can see it. And the row is kinked as the built-in one is,
+    # so graphs near its kink are left out.
+    import types
+
+    from hypothesis import given, settings
+
+    from autograd.engine import topological_order
+    from autograd.gate_checks import _graph, _programs, _student_row
+    from autograd.value import Value
+
+    module = types.ModuleType("student")
+    exec(solved([name], CORRECT), module.__dict__)
+    row = _student_row(name, module)
+    assert row.kinked and row.kinked == G.__dict__[name.upper()].kinked
+
+    @settings(max_examples=80, derandomize=True, database=None, deadline=None)
+    @given(_programs(EXERCISES[name]))
+    def check(case):
+        program, data = case
+        out = _graph(row, EXERCISES[name], program)(*map(Value, data))
+        reached = sum(node._gate is row for node in topological_order(out))
+        assert reached == sum(step[0] == "gate" for step in program), program
+
+    check()

@@ -188,16 +188,33 @@ def test_a_big_graph_opens_at_the_output_with_stubs_for_the_rest():
     root.backward()
     m = model_of(root, max_nodes=25)
     assert m["hidden"] > 0 and m["total"] > 100
-    assert sum(1 for n in m["nodes"] if n["kind"] == "value") == 25
+    stepped = [n for n in m["nodes"] if n["kind"] == "value" and not n.get("extra")]
+    assert len(stepped) == m["shown"] == 25
+    # Up to max_nodes more values are saved behind the stubs, in groups the page opens;
+    # each holds the engine's numbers, and its edge the chain rule x.grad = x × 1 per slot.
+    extra = [n for n in m["nodes"] if n.get("extra")]
+    more = {g["id"]: g for g in m["groups"] if g["kind"] == "more"}
+    assert 0 < len(extra) <= 25 and more
+    leaves = {x.label: x for x in xs}
+    edges = [e for e in m["edges"] if e["kind"] == "in"]
+    for n in extra:
+        assert n["scope"] in more
+        x = leaves.get(n["label"])
+        if x is not None:
+            assert n["data"] == num(x.data) and n["grad"] == num(x.grad)
+            downs = [e["down"] for e in edges if e["from"] == n["id"]]
+            assert downs == [num(x.data)] * 2  # x * x: two shares of x × 1
+    # Stubs past the budget stay stubs and list the inputs left out, with their numbers.
     stubs = [n for n in m["nodes"] if n["kind"] == "stub"]
     assert stubs
-    # Each stub lists the inputs left out, with the engine's numbers.
-    leaves = {x.label: x for x in xs}
     listed = [q for s in stubs for q in s["inputs"] if q["who"] in leaves]
     assert listed
     for q in listed:
         x = leaves[q["who"]]
         assert q["data"] == num(x.data) and q["grad"] == num(x.grad)
+    # Every value is shown once: nothing is saved twice.
+    ids = [n["id"] for n in m["nodes"]]
+    assert len(ids) == len(set(ids))
 
 
 def test_labels_with_html_stay_data(tmp_path):

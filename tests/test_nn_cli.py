@@ -138,6 +138,22 @@ def test_help_lists_every_subcommand(capsys):
     assert "--dataset" in capsys.readouterr().out
 
 
+def test_a_subcommands_module_is_imported_only_when_it_runs():
+    code = ("import sys; from nn.__main__ import main; main(sys.argv[1:]); "
+            "print([m for m in ('viz.cli', 'autograd.exercises', 'autograd.grading') "
+            "if m in sys.modules], file=sys.stderr)")
+
+    def loaded(*argv: str) -> str:
+        run = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                             text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        return run.stderr.strip().splitlines()[-1]
+
+    assert loaded("--help") == "[]"
+    assert loaded("train", "--help") == "[]"
+    assert loaded("draw", "--help") == "['viz.cli']"
+    assert loaded("grade", "--help") == "['autograd.exercises', 'autograd.grading']"
+
+
 def test_another_optimizer_than_the_presets_starts_from_its_own_learning_rate(tmp_path,
                                                                                capsys):
     from nn.train import DEFAULT_LR
@@ -173,5 +189,8 @@ def test_plot_functions_write_pngs(tmp_path):
     assert plot_history(history, tmp_path / "h.png").stat().st_size > 1000
     assert plot_decision_boundary(model, X, y, tmp_path / "d.png",
                                   resolution=50).stat().st_size > 1000
-    with pytest.raises(ValueError, match=r"needs 2-d points \(N, 2\), got shape \(60, 3\)"):
+    with pytest.raises(ValueError, match=r"plot_decision_boundary: X has shape \(60, 3\): "
+                                         r"3 features per sample, but the plot takes 2"):
         plot_decision_boundary(model, np.zeros((60, 3)), y, tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"plot_decision_boundary: X must be 2-d"):
+        plot_decision_boundary(model, np.zeros(60), y, tmp_path / "x.png")

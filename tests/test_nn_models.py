@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nn
+from autograd import Tensor
 
 X_FLOWER, Y_FLOWER = nn.make_flower()
 X_SPIRAL, Y_SPIRAL = nn.make_spiral()
@@ -145,7 +146,7 @@ def test_course_shaped_labels_are_accepted():
     (dict(epochs=0), "epochs must be a positive int, got 0"),
     (dict(batch_size=-3), "batch_size must be a positive int"),
     (dict(reg=-1.0), "reg must be a finite number >= 0"),
-    (dict(lr=float("nan")), "lr must be a positive finite number"),
+    (dict(lr=float("nan")), "lr must be a finite number > 0"),
     (dict(validation_data=np.zeros((3, 2))), "validation_data must be a pair"),
     (dict(validation_data=(np.zeros((3, 2)), [0, 1])), "X_val has 3 samples, y_val has 2"),
 ])
@@ -224,3 +225,50 @@ def test_fit_continues_from_the_current_weights():
     first = model.fit(X_FLOWER, Y_FLOWER, epochs=5, verbose=False)
     second = model.fit(X_FLOWER, Y_FLOWER, epochs=5, verbose=False)
     assert second.loss[0] < first.loss[-1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.TwoLayerNet(2, 8, 1, activation="tanh", loss="bce", seed=0),
+    lambda: nn.TwoLayerNet(2, 8, 2, loss="softmax", seed=0),
+    lambda: nn.TwoLayerNet(2, 8, 2, loss="svm", seed=0),
+])
+def test_fit_steps_after_the_first_give_the_checked_objective_exactly(make):
+    # fit checks the labels once and then calls the losses' unchecked cores: the loss of
+    # every step is still the public, checked objective's number at the weights it saw.
+    model, twin = make(), make()
+    history = model.fit(X_FLOWER, Y_FLOWER, epochs=3, lr=0.5, reg=1e-3, verbose=False)
+    for epoch in range(3):
+        expected = twin.objective(twin.forward(Tensor(X_FLOWER)), Y_FLOWER, 1e-3)
+        assert history.loss[epoch] == expected.item()
+        twin.fit(X_FLOWER, Y_FLOWER, epochs=1, lr=0.5, reg=1e-3, verbose=False)
+
+
+class _WrongShape(nn.LogisticRegression):
+    """A Classifier of one's own whose scores do not fit the bce loss: (N, 1), not (N,)."""
+
+    def forward(self, X):
+        return self.linear(X)
+
+
+def test_fit_checks_a_custom_models_scores_against_the_labels_before_any_update():
+    model = _WrongShape(2)
+    before = model.linear.weight.data.copy()
+    with pytest.raises(ValueError, match=r"y must be numbers of the logits' shape \(400, 1\)"):
+        model.fit(X_FLOWER, Y_FLOWER, epochs=3, verbose=False)
+    assert np.array_equal(model.linear.weight.data, before)
+
+
+class _OwnObjective(nn.LogisticRegression):
+    """A Classifier that adds its own term to the objective: fit must use it every step."""
+
+    calls = 0
+
+    def objective(self, scores, y, reg=0.0):
+        type(self).calls += 1
+        return super().objective(scores, y, reg) + 0.0 * scores.sum()
+
+
+def test_fit_uses_a_subclass_objective_on_every_step():
+    _OwnObjective.calls = 0
+    _OwnObjective(2).fit(X_FLOWER, Y_FLOWER, epochs=4, verbose=False)
+    assert _OwnObjective.calls == 4

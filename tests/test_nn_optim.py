@@ -78,7 +78,7 @@ def test_zero_grad_clears():
 
 def test_bad_arguments_are_named():
     p = _param([1.0])
-    with pytest.raises(ValueError, match="lr must be a positive finite number, got -1"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0, got -1"):
         nn.SGD([p], lr=-1)
     with pytest.raises(ValueError, match="momentum must be a finite number in"):
         nn.SGD([p], momentum=1.5)

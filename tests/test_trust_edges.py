@@ -35,6 +35,19 @@ def test_a_mask_selects_rather_than_multiplies():
     assert p.grad.tolist() == [0.0]
 
 
+def test_the_zero_derivative_of_x_to_the_0_is_a_constant_at_second_order():
+    # R = y² · y**0 with y = x**-2, i.e. x**-4: R'' = 20 x**-6, +inf at x = 0 (the limit
+    # from both sides) and 1280 at x = 0.5. x**0's rule gave a 0 connected to g = inf,
+    # so the second backward multiplied 0 * inf = nan into the Hessian. (A Value refuses
+    # 0 ** -2 before it runs.)
+    for x0, want in [(0.0, math.inf), (0.5, 20 * 0.5**-6)]:
+        x = Tensor([x0], requires_grad=True)
+        y = x ** -2.0
+        (g,) = grad((y * y * y ** 0.0).sum(), [x], create_graph=True)
+        (h,) = grad(g.sum(), [x])
+        assert h.data[0] == pytest.approx(want)
+
+
 @pytest.mark.parametrize("op", [maximum, minimum])
 def test_maximum_and_minimum_pass_nan_to_both_sides(op):
     a, b = Value(1.0), Value(math.nan)

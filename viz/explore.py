@@ -26,6 +26,7 @@ from autograd.node import Node
 
 from .draw import MAX_NODES, plan
 from .explore_data import build_model
+from .explore_groups import model_modules
 from .explore_health import EXPLODE_ABOVE
 
 _TITLE = "gategrad explorer"
@@ -41,8 +42,7 @@ class Explorer:
 
     def __repr__(self) -> str:
         m = self.model
-        shown = sum(1 for n in m["nodes"] if n["kind"] == "value")
-        return (f"<Explorer: {shown} of {m['total']} nodes, {len(m['steps'])} steps, "
+        return (f"<Explorer: {m['shown']} of {m['total']} nodes, {len(m['steps'])} steps, "
                 f"backward {'recorded' if m['has_backward'] else 'not run yet'}>")
 
     def element(self, overlay: bool = False, at_end: bool = False) -> str:
@@ -111,7 +111,8 @@ def script_json(data: Any) -> str:
 def assets() -> str:
     """The explorer's style and script, as ``<style>`` and ``<script>`` elements."""
     return (f"<style>{asset('explorer.css')}</style>\n"
-            f"<script>{asset('explorer_panel.js')}\n{asset('explorer.js')}</script>")
+            f"<script>{asset('explorer_panel.js')}\n{asset('explorer_groups.js')}\n"
+            f"{asset('explorer.js')}</script>")
 
 
 def asset(name: str, package: str = "viz") -> str:
@@ -120,14 +121,24 @@ def asset(name: str, package: str = "viz") -> str:
 
 
 def explore(root: Any, max_nodes: int = MAX_NODES,
-            explode_above: float = EXPLODE_ABOVE) -> Explorer:
+            explode_above: float = EXPLODE_ABOVE, model: Any = None) -> Explorer:
     """An interactive explorer of ``root``'s graph (a Value or a Tensor).
 
-    Graphs over ``max_nodes`` nodes open with the ``max_nodes`` nearest the output (the
-    rest are counted on "… k more" stubs); ``sum()`` chains of graphs over 1,000 nodes are
-    folded into one ``+`` gate, as ``viz.draw`` does. Gradients whose |value| exceeds
-    ``explode_above`` are flagged by the health overlay. Call ``root.backward()`` first to
-    step through the backward pass; without it the explorer shows the forward pass only.
+    Graphs over ``max_nodes`` nodes open with the ``max_nodes`` nearest the output; each
+    gate whose inputs were left out gets a "… k more" stub. ``sum()`` chains of graphs
+    over 1,000 nodes are folded into one ``+`` gate, as ``viz.draw`` does. Up to
+    ``max_nodes`` more values, nearest the output first, are saved with the page for it
+    to open on click: the partial sums of folded chains up to 24 long (a quarter of the
+    budget at most), then the inputs behind the stubs, a stub at a time.
+
+    ``model`` (an ``nn`` model: ``nn.MLP``, ``nn.TwoLayerNet``, any ``nn.Module``) groups
+    the graph by module, found from the names of its parameters: a scalar MLP's neurons
+    (``w · x + b`` and its activation) inside its layers, a Tensor model's layers. Groups
+    open and shut on click; on graphs over 100 values they start shut.
+
+    Gradients whose |value| exceeds ``explode_above`` are flagged by the health overlay.
+    Call ``root.backward()`` first to step through the backward pass; without it the
+    explorer shows the forward pass only.
     """
     if not isinstance(root, Node):
         raise TypeError(f"explore() takes a Value or a Tensor, got {type(root).__name__}")
@@ -135,4 +146,7 @@ def explore(root: Any, max_nodes: int = MAX_NODES,
         raise ValueError(f"explore: max_nodes must be a positive int, got {max_nodes!r}")
     if not explode_above > 0:
         raise ValueError(f"explore: explode_above must be positive, got {explode_above!r}")
-    return Explorer(build_model(plan([root], "auto", max_nodes), explode_above))
+    if model is not None:
+        model_modules(model)  # a clear error now for something that is not a model
+    return Explorer(build_model(plan([root], "auto", max_nodes), explode_above, model,
+                                more=max_nodes))

@@ -10,10 +10,11 @@ Units: points (1/72 inch), the same as CSS pixels at zoom 1, origin at the top l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import collapse as C
-from .renderer import pipe
+from .renderer import pipe, renderer
 
 POINTS = 72.0  # -Tplain speaks inches
 # Above this many boxes the layout takes collapse.FAST_LAYOUT's settings. Lower than
@@ -66,6 +67,20 @@ def layout(boxes: list[Box], edges: list[tuple[str, str]], rankdir: str = "LR") 
     """
     text = pipe(dot_source(boxes, edges, rankdir), "plain").decode("utf-8")
     return parse_plain(text, edges)
+
+
+def layout_many(graphs: list[tuple[list[Box], list[tuple[str, str]]]],
+                rankdir: str = "LR") -> list[Layout]:
+    """Several layouts at once: one run of the system ``dot`` lays out every graph given
+    (each ``-Tplain`` answer ends with "stop"); with pygraphviz, one call per graph."""
+    if renderer() != "dot":
+        return [layout(boxes, edges, rankdir) for boxes, edges in graphs]
+    source = "\n".join(dot_source(boxes, edges, rankdir) for boxes, edges in graphs)
+    text = pipe(source, "plain").decode("utf-8")
+    answers = [a for a in re.split(r"^stop$", text, flags=re.M) if a.strip()]
+    if len(answers) != len(graphs):
+        raise RuntimeError(f"dot laid out {len(answers)} of {len(graphs)} graphs")
+    return [parse_plain(a, edges) for a, (_, edges) in zip(answers, graphs)]
 
 
 def parse_plain(text: str, edges: list[tuple[str, str]]) -> Layout:

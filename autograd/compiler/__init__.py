@@ -33,7 +33,10 @@ What is live and what is frozen:
 
 Value graphs are level-scheduled into a vectorized numpy program when that pays (wide
 graphs, such as an MLP on a batch) and run eagerly otherwise (deep narrow chains);
-Tensor graphs become straight-line numpy code. ``step.mode`` says which ran.
+Tensor graphs become straight-line numpy code. ``step.mode`` says which ran. A layer's
+sums of products over one index pattern become one matrix product, which adds in its own
+order: the loss is then a few roundings from eager's, not bit for bit (other sums add in
+eager's order); gradients agree to rounding.
 """
 
 from __future__ import annotations

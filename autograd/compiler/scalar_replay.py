@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -31,20 +32,20 @@ class ScalarReplay:
                        f"buffer of {plan.n_slots} slots\n" + self.source)
         exec(compile(self.source, "<compiled value step>", "exec"), ns)  # noqa: S102
         self._forward, self._backward = ns["forward"], ns["backward"]
-        self._arg_slots = [(s, what) for s, (kind, what) in enumerate(plan.leaf_sources)
-                           if kind != "node"]
-        self._node_leaves = [what for kind, what in plan.leaf_sources if kind == "node"]
+        self._fill = _leaf_filler(plan.leaf_sources)
+        self._root_slot = slot[program.root]
+        self._extra_slots = [slot[i] for i in program.extras]
         self._guards = [(g, slot[g.node]) for g in program.guards]
         self._check_against(traced)
 
     def _check_against(self, traced: list) -> None:
         """Run the forward on the traced leaves: every node must equal eager's number."""
         p = self.program
-        leaves = [0.0] * len(self.plan.leaf_sources)
+        buf = np.empty(self.plan.n_slots)
         for i in p.sources:
-            leaves[self.plan.slot[i]] = traced[i]
+            buf[self.plan.slot[i]] = traced[i]
         with np.errstate(all="ignore"):
-            buf, _ = self._forward(leaves)
+            self._forward(buf)
         slots = [self.plan.slot[i] for i in range(p.n) if i in self.plan.slot]
         want = np.array([traced[i] for i in range(p.n) if i in self.plan.slot])
         got = buf[slots]
@@ -62,14 +63,10 @@ class ScalarReplay:
                 for kind, what in (p.sources[i] for i in p.grad_leaves)]
 
     def run(self, flat: list) -> Any:
-        leaves = [None] * len(self.plan.leaf_sources)
-        for s, what in self._arg_slots:
-            leaves[s] = what.resolve(flat) if hasattr(what, "resolve") else \
-                adapter.data_of(flat[what])
-        node_data = iter(adapter.read_data(self._node_leaves))
-        leaves = [next(node_data) if x is None else x for x in leaves]
+        buf = np.empty(self.plan.n_slots)
+        self._fill(buf, flat)
         with np.errstate(all="ignore"):
-            buf, kept = self._forward(leaves)
+            kept = self._forward(buf)
         if not np.isfinite(buf).all():
             return EAGER_THIS_CALL  # eager raises a clear error here, or gives inf/nan itself
         for guard, slot in self._guards:
@@ -77,10 +74,49 @@ class ScalarReplay:
                     guard, lambda i: buf[self.plan.slot[i]], flat)):
                 return None
         backward = self._backward
-        root = float(buf[self.plan.slot[self.program.root]])
 
         def grads(seed: Any) -> list:
-            return [(g, True) for g in backward(seed, buf, kept)]
+            """One float per leaf of ``leaf_nodes``, in that order."""
+            return backward(seed, buf, kept)
 
-        extras = [float(buf[self.plan.slot[i]]) for i in self.program.extras]
-        return root, grads, extras
+        return float(buf[self._root_slot]), grads, buf[self._extra_slots].tolist()
+
+
+def _leaf_filler(sources: list) -> Any:
+    """``fill(buf, flat)``: write each call's leaf values into the start of ``buf``.
+
+    Three kinds, each written in one go where it can be: argument numbers used as they
+    are (one ``itemgetter`` and one assignment), leaf nodes (their ``.data``), and the rest
+    (argument nodes, converted arguments) one by one.
+    """
+    plain, nodes, other = [], [], []
+    for s, (kind, what) in enumerate(sources):
+        if kind == "ref" and not what.derive:
+            plain.append((s, what.k))
+        elif kind == "node":
+            nodes.append((s, what))
+        else:
+            other.append((s, kind, what))
+    plain_slots = _index(s for s, _ in plain)
+    node_slots = _index(s for s, _ in nodes)
+    ks = [k for _, k in plain]
+    pick = operator.itemgetter(*ks) if len(ks) > 1 else (lambda flat: [flat[k] for k in ks])
+    leaves = [n for _, n in nodes]
+    read = adapter.read_data
+
+    def fill(buf: np.ndarray, flat: list) -> None:
+        if ks:
+            buf[plain_slots] = pick(flat)
+        if leaves:
+            buf[node_slots] = np.array(read(leaves))  # (an index takes an array faster)
+        for s, kind, what in other:
+            buf[s] = adapter.data_of(flat[what]) if kind == "arg" else what.resolve(flat)
+    return fill
+
+
+def _index(slots: Any) -> Any:
+    """A slice when the slots are consecutive, else an index array."""
+    idx = np.fromiter(slots, dtype=np.intp)
+    if idx.size and idx[-1] - idx[0] == idx.size - 1 and (np.diff(idx) == 1).all():
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx

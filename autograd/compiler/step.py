@@ -186,6 +186,7 @@ class CompiledStep:
     def _result(self, replay: Any, flat: list, out: Any, grads: Callable, extras: list,
                 args: tuple, kwargs: dict) -> Any:
         nodes = replay.leaf_nodes(flat)
+        scalar = replay.program.kind == "value"  # gradients come as one float per leaf
         expected = None
         if self.checks_left:
             self.checks_left -= 1
@@ -209,16 +210,17 @@ class CompiledStep:
             if expected is not None:
                 # Leaves of both graphs (not the constants each trace makes anew).
                 in_eager = {id(n) for n in adapter.graph_inputs_first(expected)}
-                pairs = [(n, c) for n, (c, _) in zip(nodes, contributions)
+                values = contributions if scalar else [c for c, _ in contributions]
+                pairs = [(n, c) for n, c in zip(nodes, values)
                          if c is not None and id(n) in in_eager]
                 eager = eager_grad(expected, [n for n, _ in pairs], grad_output=seed)
                 for (node, got), want in zip(pairs, eager):
                     _check_close(got, want, f"the gradient of {node!r:.60}")
             with adapter.backward_lock:  # as eager's: backward calls sharing a leaf take turns
-                _write(nodes, contributions)
+                _write(nodes, contributions, scalar)
                 adapter.set_output_grad(result, seed)
 
-        if replay.program.kind == "value":
+        if scalar:
             result: Any = CompiledValue(float(out))
         else:
             result = CompiledTensor(out, requires_grad=True)
@@ -230,9 +232,11 @@ class CompiledStep:
         return (result, *(kind(x) for x in extras))
 
 
-def _write(nodes: list, contributions: list) -> None:
-    if nodes and adapter.is_value(nodes[0]):  # a Value graph: every leaf is a Value
-        adapter.add_value_grads(nodes, [c for c, _ in contributions])
+def _write(nodes: list, contributions: list, scalar: bool) -> None:
+    """Add a replay's gradients into the leaves: one float per Value leaf (a Value
+    graph), or ``(array, owned)`` per Tensor leaf (``None`` where no gradient reaches)."""
+    if scalar:
+        adapter.add_value_grads(nodes, contributions)
         return
     for node, (c, owned) in zip(nodes, contributions):
         if c is not None:

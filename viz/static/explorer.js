@@ -54,6 +54,7 @@
     this.at = 0;
     this.timer = null;
     this.overlay = false;
+    this.initGroups();
     this.build();
     this.fit();
     this.show(root.getAttribute("data-start") === "end" ? this.m.steps.length - 1 : 0);
@@ -62,8 +63,13 @@
       this.setOverlay(true);
     }
     root.setAttribute("data-ready", "1");
-    // When the page became interactive, for benchmarks/bench_explore.py.
-    root.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+    // When the page became interactive and its first frame was drawn (the browser lays
+    // the graph out before that frame), for benchmarks/bench_explore.py.
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        root.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+      }, 0);
+    });
   }
 
   Explorer.prototype.build = function () {
@@ -129,71 +135,18 @@
     this.panel = el("aside", { class: "gg-panel" });
     main.appendChild(this.panel);
     r.appendChild(main);
+    this.emptySize = [this.viewport.clientWidth, this.viewport.clientHeight];
 
+    this.frameLayer = svg("g", { class: "gg-frames" });
+    this.world.appendChild(this.frameLayer);
     this.drawEdges(marker.id);
     this.drawNodes();
+    this.groupEls = {};
+    this.arrange();
     this.labels = svg("g", { class: "gg-labels" });
     this.world.appendChild(this.labels);
     this.home();
     this.wire(n);
-  };
-
-  Explorer.prototype.drawEdges = function (arrowId) {
-    var self = this, layer = svg("g", { class: "gg-edges" });
-    this.edgeEls = {};
-    this.m.edges.forEach(function (e) {
-      var d = pathOf(e.pts);
-      var g = svg("g", { class: "gg-edge gg-edge-" + e.kind, "data-id": e.id });
-      var line = svg("path", { d: d, class: "gg-line", "marker-end": "url(#" + arrowId + ")" });
-      g.appendChild(line);
-      g.appendChild(svg("path", { d: d, class: "gg-hit" }));
-      layer.appendChild(g);
-      self.edgeEls[e.id] = { g: g, line: line };
-    });
-    this.world.appendChild(layer);
-  };
-
-  Explorer.prototype.drawNodes = function () {
-    var self = this, m = this.m, layer = svg("g", { class: "gg-nodes" });
-    var font = m.font, line = m.line;
-    this.nodeEls = {};
-    m.nodes.forEach(function (n) {
-      var g = svg("g", { class: "gg-node gg-" + n.kind + (n.role ? " gg-role-" + n.role : ""),
-                         "data-id": n.id, tabindex: "-1",
-                         transform: "translate(" + (n.x - n.w / 2) + "," + (n.y - n.h / 2) + ")" });
-      var parts = { g: g };
-      if (n.kind === "value") {
-        parts.box = svg("rect", { width: n.w, height: n.h, rx: 6, class: "gg-box" });
-        g.appendChild(parts.box);
-        var y = m.pad_y + font;
-        var add = function (cls, text) {
-          var t = svg("text", { x: m.pad_x, y: y, class: cls }, text);
-          g.appendChild(t);
-          y += line;
-          return t;
-        };
-        if (n.label) add("gg-label", n.label);
-        if (n.tensor) add("gg-shape", n.shape);
-        parts.data = add("gg-data-row", "data " + n.data);
-        if (n.needs_grad) parts.grad = add("gg-grad-row", "grad ?");
-      } else if (n.kind === "gate") {
-        parts.box = svg("ellipse", { cx: n.w / 2, cy: n.h / 2, rx: n.w / 2, ry: n.h / 2,
-                                     class: "gg-box" });
-        g.appendChild(parts.box);
-        g.appendChild(svg("text", { x: n.w / 2, y: n.terms ? n.h / 2 - 2 : n.h / 2 + font * 0.35,
-                                    class: "gg-symbol" }, n.symbol));
-        if (n.terms) {
-          g.appendChild(svg("text", { x: n.w / 2, y: n.h / 2 + font * 0.8, class: "gg-terms" },
-                            n.terms + " terms"));
-        }
-      } else {
-        g.appendChild(svg("text", { x: n.w / 2, y: n.h / 2 + font * 0.35, class: "gg-stub-text" },
-                          n.text));
-      }
-      layer.appendChild(g);
-      self.nodeEls[n.id] = parts;
-    });
-    this.world.appendChild(layer);
   };
 
   Explorer.prototype.wire = function (n) {
@@ -239,8 +192,10 @@
       drag = null;
       vp.classList.remove("gg-dragging");
       if (moved) return;
-      var hit = e.target.closest ? e.target.closest(".gg-node") : null;
-      if (hit && self.root.contains(hit)) self.select(hit.getAttribute("data-id"));
+      var hit = e.target.closest ? e.target.closest(".gg-group-hit, .gg-node") : null;
+      if (!hit || !self.root.contains(hit)) return;
+      if (hit.classList.contains("gg-group-hit")) self.toggleGroup(hit.getAttribute("data-id"));
+      else self.select(hit.getAttribute("data-id"));
     });
     this.world.addEventListener("pointerover", function (e) {
       var g = e.target.closest(".gg-edge");
@@ -303,20 +258,25 @@
   // Fit the graph, but never below a legible font: a graph too big for that is shown
   // at the smallest legible size, its output end in view (where backward starts).
   Explorer.prototype.fit = function () {
-    var m = this.m, w = this.viewport.clientWidth || 800, h = this.viewport.clientHeight || 500;
-    var pad = 24, gw = m.width + 2 * pad, gh = m.height + 2 * pad;
+    // The first fit uses the size the viewport had before the graph was drawn into it:
+    // asking now would make the browser lay out the whole graph before the first frame.
+    var size = this.emptySize || [this.viewport.clientWidth, this.viewport.clientHeight];
+    this.emptySize = null;
+    var m = this.m, w = size[0] || 800, h = size[1] || 500;
+    var W = this.size.w, H = this.size.h;
+    var pad = 24, gw = W + 2 * pad, gh = H + 2 * pad;
     var k = Math.min(w / gw, h / gh, MAX_FIT), least = MIN_FONT_PX / m.font;
     var v = this.view;
     if (k >= least) {
       v.k = k;
-      v.x = (w - m.width * k) / 2;
-      v.y = (h - m.height * k) / 2;
+      v.x = (w - W * k) / 2;
+      v.y = (h - H * k) / 2;
     } else {
-      var out = this.byId[m.root];
+      var out = this.pos[this.holder(m.root)];  // the output, or the shut group holding it
       v.k = least;
-      v.x = Math.min(pad, w - pad - m.width * least);
-      v.y = clamp(h / 2 - out.y * least, h - pad - m.height * least, pad);
-      if (m.height * least < h) v.y = (h - m.height * least) / 2;
+      v.x = Math.min(pad, w - pad - W * least);
+      v.y = clamp(h / 2 - out.y * least, h - pad - H * least, pad);
+      if (H * least < h) v.y = (h - H * least) / 2;
     }
     this.apply();
   };
@@ -360,24 +320,33 @@
     var s = m.steps[at], st = this.state(at), self = this;
     m.nodes.forEach(function (node) {
       var p = self.nodeEls[node.id];
+      if (!p) return;  // not shown yet
       if (node.kind === "value") {
-        p.data.textContent = "data " + (st.shown[node.id] ? node.data : "?");
+        // values opened behind a cut are not stepped: they show their final numbers
+        var known = node.extra || st.shown[node.id];
+        p.data.textContent = "data " + (known ? node.data : "?");
         if (p.grad) {
-          var g = st.grad[node.id];
+          var g = node.extra ? node.grad || undefined : st.grad[node.id];
           p.grad.textContent = "grad " + (g === undefined ? "?" : g);
-          p.grad.classList.toggle("gg-partial", g !== undefined && !st.final[node.id]);
+          p.grad.classList.toggle("gg-partial", g !== undefined && !node.extra &&
+                                  !st.final[node.id]);
         }
-        p.g.classList.toggle("gg-pending", !st.shown[node.id]);
+        p.g.classList.toggle("gg-pending", !known);
       }
       p.g.classList.toggle("gg-active", node.id === s.gate || node.id === s.node);
       p.g.classList.toggle("gg-done", !!st.done[node.id]);
+    });
+    var busy = {};  // a shut group holding the active gate is active too
+    [s.gate, s.node].forEach(function (id) { if (id) busy[self.holder(id)] = true; });
+    this.groups.forEach(function (g) {
+      if (self.groupEls[g.id]) self.groupEls[g.id].box.classList.toggle("gg-active", !!busy[g.id]);
     });
     var active = {};
     (s.sets || []).forEach(function (x) { if (x.edge) active[x.edge] = x; });
     m.edges.forEach(function (e) {
       var on = !!active[e.id] || (s.gate && e.from === s.gate) ||
         (s.phase === "forward" && e.to === s.gate);
-      self.edgeEls[e.id].g.classList.toggle("gg-active", !!on);
+      if (self.edgeEls[e.id]) self.edgeEls[e.id].g.classList.toggle("gg-active", !!on);
     });
     this.drawLabels(active, s.gate);
     this.captionText.textContent = s.caption;
@@ -405,15 +374,16 @@
   Explorer.prototype.drawLabels = function (active, gateId) {
     var self = this, ids = Object.keys(active);
     this.labels.textContent = "";
-    if (!ids.length || !gateId) return;
-    var gate = this.byId[gateId], line = this.m.line;
+    var hold = gateId && this.holder(gateId);  // the gate, or the shut group holding it
+    if (!ids.length || !hold) return;
+    var gate = this.byId[hold] || this.groupById[hold], at = this.pos[hold], line = this.m.line;
     var g = svg("g", { class: "gg-edge-label" });
-    var top = gate.y - gate.h / 2 - 10 - ids.length * line;
+    var top = at.y - gate.h / 2 - 10 - ids.length * line;
     ids.forEach(function (id, i) {
-      var src = self.byId[self.edgeById[id].from];
+      var edge = self.edgeById[id], src = self.byId[edge.from];
       var who = src.label || (src.kind === "value" ? "input" : "");
-      g.appendChild(svg("text", { x: gate.x, y: top + (i + 0.8) * line },
-                        (who ? who + ": " : "") + active[id].rule));
+      g.appendChild(svg("text", { x: at.x, y: top + (i + 0.8) * line },
+                        (who ? who + ": " : "") + edge.rule));
     });
     this.labels.appendChild(g);
     var b = g.getBBox();
@@ -422,7 +392,9 @@
   };
 
   // The panel's methods live in explorer_panel.js, loaded first.
-  window.GategradExplorerPanel(Explorer, { el: el, svg: svg, clamp: clamp, heat: heat });
+  var helpers = { el: el, svg: svg, clamp: clamp, heat: heat, pathOf: pathOf };
+  window.GategradExplorerPanel(Explorer, helpers);
+  window.GategradExplorerGroups(Explorer, helpers);
 
   function start() {
     var all = document.querySelectorAll(".gg-explorer:not([data-ready])");

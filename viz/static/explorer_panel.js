@@ -17,10 +17,13 @@ window.GategradExplorerPanel = function (Explorer, h) {
       e.classList.remove("gg-selected");
     });
     p.appendChild(el("h3", null, "Explore the graph"));
-    var shown = m.nodes.filter(function (n) { return n.kind === "value"; }).length;
+    var shown = m.shown;
     p.appendChild(el("p", null, shown + " of " + m.total + " nodes shown" +
-      (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") + "."));
-    var self = this, stubs = m.nodes.filter(function (n) { return n.kind === "stub"; });
+      (m.hidden ? " (the " + shown + " nearest the output; " + m.hidden + " not drawn)" : "") +
+      "." + (m.saved ? " " + m.saved + " more open from the ▸ … more boxes." : "")));
+    var self = this;
+    var stubs = m.nodes.filter(function (n) { return n.kind === "stub" && !n.scope; })
+      .concat(this.groups.filter(function (g) { return g.kind === "more" && !g.parent; }));
     if (stubs.length) {
       var next = el("button", { type: "button", class: "gg-go-stub" },
                     "go to the inputs not drawn (" + stubs.length + " gates)");
@@ -33,6 +36,17 @@ window.GategradExplorerPanel = function (Explorer, h) {
       };
       p.appendChild(next);
     }
+    var modules = this.groups.filter(function (g) { return g.kind === "module"; });
+    if (modules.length) {
+      p.appendChild(el("p", null, modules.length + " groups, one per module of the model " +
+        "(a layer, a neuron): click one to open or shut it."));
+      var openAll = el("button", { type: "button", class: "gg-open-all" }, "open all");
+      openAll.onclick = function () { self.setAllGroups(true); };
+      var shutAll = el("button", { type: "button", class: "gg-shut-all" }, "shut all");
+      shutAll.onclick = function () { self.setAllGroups(false); };
+      p.appendChild(openAll);
+      p.appendChild(shutAll);
+    }
     if (!m.has_backward) {
       p.appendChild(el("p", { class: "gg-hint" }, "No backward pass yet: this shows the " +
         "forward pass. Call root.backward(), then explore again, to step through gradients."));
@@ -42,7 +56,9 @@ window.GategradExplorerPanel = function (Explorer, h) {
      "Hover an edge: local_diff × up_diff = down_diff.",
      "← → step, space play, Home/End first/last.",
      "Wheel or + − zoom, drag or shift+arrows pan, 0 fit.",
-     "h: gradient-health overlay."].forEach(function (t) { tips.appendChild(el("li", null, t)); });
+     "h: gradient-health overlay."].concat(this.groups.length ? ["Click a group (▸) to " +
+     "open it in the graph, its title bar (▾) to shut it."] : [])
+      .forEach(function (t) { tips.appendChild(el("li", null, t)); });
     p.appendChild(tips);
     if (this.overlay) this.healthPanel();
   };
@@ -72,17 +88,19 @@ window.GategradExplorerPanel = function (Explorer, h) {
     m.flags.forEach(function (f) {
       var li = el("li", { class: "gg-flag gg-flag-" + f.kind });
       var a = el("button", { type: "button", class: "gg-link" }, f.text);
-      a.onclick = function () { self.select(f.node); self.focusNode(f.node); };
+      a.onclick = function () { self.focusNode(f.node); self.select(f.node); };
       li.appendChild(a);
       list.appendChild(li);
     });
     p.appendChild(list);
   };
 
+  // Centre node or group `id`, opening the groups around it first.
   Explorer.prototype.focusNode = function (id) {
-    var n = this.byId[id], v = this.view;
-    v.x = this.viewport.clientWidth / 2 - n.x * v.k;
-    v.y = this.viewport.clientHeight / 2 - n.y * v.k;
+    this.reveal(id);
+    var at = this.pos[id] || this.frames[id], v = this.view;
+    v.x = this.viewport.clientWidth / 2 - at.x * v.k;
+    v.y = this.viewport.clientHeight / 2 - at.y * v.k;
     this.apply();
   };
 
@@ -94,17 +112,22 @@ window.GategradExplorerPanel = function (Explorer, h) {
   }
 
   Explorer.prototype.select = function (id) {
-    var n = this.byId[id], m = this.m, p = this.panel, self = this;
+    var n = this.byId[id] || this.groupById[id], m = this.m, p = this.panel, self = this;
     if (!n) return;
     this.root.querySelectorAll(".gg-selected").forEach(function (e) {
       e.classList.remove("gg-selected");
     });
-    this.nodeEls[id].g.classList.add("gg-selected");
+    var shown = this.nodeEls[id] || this.groupEls[id];
+    if (shown) shown.g.classList.add("gg-selected");
     this.selected = id;
     p.textContent = "";
     var back = el("button", { type: "button", class: "gg-link gg-back" }, "← overview");
     back.onclick = function () { self.home(); };
     p.appendChild(back);
+    if (this.groupById[id] === n) {
+      this.groupPanel(n);
+      return;
+    }
     if (n.kind === "stub") {
       p.appendChild(el("h3", null, n.missing + " inputs not drawn"));
       if (n.inputs.length) {
@@ -120,9 +143,14 @@ window.GategradExplorerPanel = function (Explorer, h) {
         p.appendChild(list);
       }
       p.appendChild(el("p", null, "The explorer opened with the " + m.max_nodes + " nodes " +
-        "nearest the output; " + m.hidden + " of " + m.total + " are not drawn. To open " +
-        "more, explore again with a bigger budget, e.g. viz.explore(root, max_nodes=" +
-        Math.min(m.total, m.max_nodes * 4) + ")."));
+        "nearest the output and saved up to " + m.max_nodes + " more behind its stubs, " +
+        "nearest first; these are further away. " + m.hidden + " of " + m.total +
+        " nodes were not drawn at first. To see more, explore again with a bigger budget:"));
+      var command = el("input", { type: "text", readonly: "", class: "gg-command",
+        value: "viz.explore(root, max_nodes=" + Math.min(m.total, m.max_nodes * 4) + ")",
+        "aria-label": "the command to explore more" });
+      command.onfocus = function () { command.select(); };
+      p.appendChild(command);
       return;
     }
     if (n.kind === "gate") {
@@ -184,6 +212,45 @@ window.GategradExplorerPanel = function (Explorer, h) {
     holder.appendChild(t);
   };
 
+  // A group: open / shut it, what it holds; a model's module lists its parameters.
+  Explorer.prototype.groupPanel = function (g) {
+    var self = this, p = this.panel, open = !!this.open[g.id];
+    var what = { more: "these inputs", chain: "the partial sums" }[g.kind] || g.name;
+    var toggle = el("button", { type: "button", class: "gg-toggle-group" },
+                    (open ? "shut " : "open ") + what);
+    toggle.onclick = function () { self.toggleGroup(g.id); };
+    if (g.kind === "chain") {  // the gate it folds, with its terms, and the partial sums
+      p.appendChild(toggle);
+      p.appendChild(el("p", null, "Open in the graph, the sum is added one + at a time: " +
+        "each partial sum shows its final data and the grad every partial sum shares."));
+      this.gatePanel(this.byId["g" + g.of.slice(1)]);
+      return;
+    }
+    if (g.kind === "more") {
+      p.appendChild(el("h3", null, g.missing + " inputs not drawn"));
+      p.appendChild(el("p", null, "Inputs of the " + this.byId["g" + g.of.slice(1)].symbol +
+        " gate that the cut left out, saved with the page" + (open ? ", open in the graph." :
+        ": open them in the graph.") + " They are not part of the steps: they show their " +
+        "final data and grad. A stub inside opens further."));
+      p.appendChild(toggle);
+      return;
+    }
+    p.appendChild(el("h3", null, g.name));
+    p.appendChild(el("p", null, g.cls + ": " + g.size + " values drawn" +
+      (open ? " (open in the graph)" : " (shut: one box in the graph)") + "."));
+    p.appendChild(toggle);
+    if (g.params.length) {
+      var t = el("table", { class: "gg-table gg-params" });
+      g.params.forEach(function (q) {
+        row(t, q.name, "data " + q.data + (q.grad === null ? "" : "\ngrad " + q.grad));
+      });
+      p.appendChild(el("p", { class: "gg-rule-title" }, "its parameters" +
+        (g.n_params > g.params.length ? " (the first " + g.params.length + " of " +
+         g.n_params + ")" : "")));
+      p.appendChild(t);
+    }
+  };
+
   Explorer.prototype.arrayView = function (which, d) {
     var box = el("div", { class: "gg-array gg-array-" + which });
     box.appendChild(el("h4", null, which + " " + d.shape));
@@ -228,7 +295,7 @@ window.GategradExplorerPanel = function (Explorer, h) {
   Explorer.prototype.hoverEdge = function (id, e) {
     var edge = this.edgeById[id], tip = this.tip;
     tip.textContent = "";
-    if (edge.kind !== "in") { tip.hidden = true; return; }
+    if (edge.kind !== "in" && edge.kind !== "part") { tip.hidden = true; return; }
     var from = this.byId[edge.from], to = this.byId[edge.to];
     tip.appendChild(el("div", { class: "gg-tip-title" },
       (from.label || "input") + " → " + to.symbol + " gate"));
@@ -263,14 +330,20 @@ window.GategradExplorerPanel = function (Explorer, h) {
   };
 
   Explorer.prototype.setOverlay = function (on) {
+    this.paint(on);
+    if (this.selected) this.select(this.selected); else this.home();
+  };
+
+  // The overlay's colours and widths on what is shown (refresh paints what opens later).
+  Explorer.prototype.paint = function (on) {
     var self = this, range = this.magRange(), span = range[1] - range[0] || 1;
     var flagged = {};
     this.m.flags.forEach(function (f) { flagged[f.node] = f.kind; });
     this.overlay = on;
     this.root.classList.toggle("gg-overlay-on", on);
     this.m.nodes.forEach(function (n) {
-      if (n.kind !== "value") return;
       var p = self.nodeEls[n.id];
+      if (n.kind !== "value" || !p) return;
       var bad = n.grad !== null && /nan|inf/.test(n.grad);
       p.box.style.fill = !on || !n.needs_grad || n.grad === null ? "" :
         bad ? "#f9c6f1" : typeof n.mag === "number" ? heat((n.mag - range[0]) / span) : "#eeeeee";
@@ -278,11 +351,21 @@ window.GategradExplorerPanel = function (Explorer, h) {
       p.g.classList.toggle("gg-zero", on && n.needs_grad && n.grad !== null && !bad &&
                            typeof n.mag !== "number");
     });
+    this.groups.forEach(function (g) {  // a shut group: its largest |grad|, any flag inside
+      var parts = self.groupEls[g.id], top = null, flag = false;
+      if (!parts) return;
+      self.inside(g.id).forEach(function (n) {
+        if (typeof n.mag === "number" && (top === null || n.mag > top)) top = n.mag;
+        if (flagged[n.id]) flag = true;
+      });
+      parts.b.style.fill = on && top !== null ? heat((top - range[0]) / span) : "";
+      parts.box.classList.toggle("gg-flagged", on && flag);
+    });
     this.m.edges.forEach(function (e) {
-      var line = self.edgeEls[e.id].line;
-      line.style.strokeWidth = on && typeof e.mag === "number" ?
+      var parts = self.edgeEls[e.id];
+      if (!parts) return;
+      parts.line.style.strokeWidth = on && typeof e.mag === "number" ?
         String(0.8 + 4 * (clamp(e.mag, range[0], range[1]) - range[0]) / span) : "";
     });
-    if (this.selected) this.select(this.selected); else this.home();
   };
 };
