@@ -52,6 +52,8 @@ class CompiledTensor(Tensor):
             raise NotImplementedError("a compiled step computes first derivatives only; "
                                       "call the function uncompiled for create_graph=True")
         seed = self._check_seed(grad)
+        if isinstance(seed, Tensor):  # the compiled backward runs on arrays, as eager's
+            seed = np.array(seed.data, dtype=self.dtype)
         self._run_backward(seed)
         adapter.set_output_grad(self, seed)
 

@@ -34,10 +34,43 @@ def _call(fn: str, n: int, operator: str | None = None) -> Callable:
 def _reduction(method: str) -> Callable:
     def forward(em: Emitter, i: int, args: list) -> str | None:
         axis, keepdims = em.p.steps[i].consts
-        if method == "mean" and not int(np.prod(em.p.shapes[em.p.steps[i].inputs[0]])):
+        x = em.p.steps[i].inputs[0]
+        if method == "mean" and not int(np.prod(em.p.shapes[x])):
             return None  # mean over nothing: the row's forward keeps numpy quiet about 0/0
+        if method == "mean" and axis is None and not keepdims and \
+                em.p.dtypes[x] == np.float64:
+            # what ndarray.mean computes (the sum, then one division), without its
+            # Python wrapper (float64 only: float32's mean divides in float64)
+            return f"{args[0]}.sum() / {int(np.prod(em.p.shapes[x]))}"
         return f"{args[0]}.{method}(axis={axis!r}, keepdims={keepdims!r})"
     return forward
+
+
+def _cross_entropy_forward(em: Emitter, i: int, args: list) -> str | None:
+    """The row's forward written out (``tensor_gates._cross_entropy``, the same numpy
+    calls), with the row indices made once and the softmax divided in place."""
+    scores, v = args[0], em.names[i]
+    shape = em.p.shapes[em.p.steps[i].inputs[0]]
+    if len(shape) != 2:
+        return None
+    em.ns["row_max"] = T._row_max
+    em.ns[f"ROWS_{shape[0]}"] = np.arange(shape[0])
+    dtype = em.p.dtypes[i]
+    shifted = em.buffer(shape, dtype, f"shifted{i}")
+    exp = em.buffer(shape, dtype, f"s{i}")
+    labels = f"{em.const(i)}[0]"
+    em.emit(f"# cross_entropy {v}: log-softmax of {scores} at the labels, mean; the softmax "
+            "is saved")
+    em.emit(f"top{i}, quiet{i} = row_max({scores}, 1)")
+    em.emit(f"with quiet{i}:  # (nan and inf rows: quiet, as the row is)")
+    em.emit(f"    shifted{i} = np.subtract({scores}, top{i}"
+            f"{f', out={shifted}' if shifted else ''})")
+    em.emit(f"    s{i} = np.exp(shifted{i}{f', out={exp}' if exp else ''})")
+    em.emit(f"    total{i} = s{i}.sum(axis=1, keepdims=True)")
+    em.emit(f"    {v} = (np.log(total{i}[:, 0]) - shifted{i}[ROWS_{shape[0]}, {labels}])"
+            ".mean()")
+    em.emit(f"    np.divide(s{i}, total{i}, out=s{i})")
+    return ""
 
 
 def _relu(em: Emitter, i: int, args: list) -> str:
@@ -54,6 +87,7 @@ FORWARD: dict[Any, Callable] = {
     G.EXP: _call("np.exp", 1), G.TANH: _call("np.tanh", 1), G.RELU: _relu,
     T.MATMUL: _call("np.matmul", 2, "@"), T.SUM: _reduction("sum"),
     T.MEAN: _reduction("mean"), T.AMAX: _reduction("max"), T.GETITEM: _getitem,
+    T.CROSS_ENTROPY: _cross_entropy_forward,
 }
 
 
@@ -140,6 +174,11 @@ def _spread(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad:
     axes = set(range(len(shape))) if axis is None else \
         {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
     target = tuple(1 if a in axes else n for a, n in enumerate(shape))
+    if g.shape == ():  # a scalar broadcasts to any shape as it is
+        if em.p.steps[i].gate is T.SUM:
+            return Grad(g.var, ())
+        count = int(np.prod([shape[a] for a in axes]))
+        return em.new(f"{g.var} * {1.0 / max(count, 1)!r}", x, (), f"c{i}")
     if g.shape != em.p.shapes[i]:
         g = em.full_grad(i, g)
     if em.p.steps[i].gate is T.MEAN:
@@ -207,6 +246,14 @@ def _max_share(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad | 
     return em.new(f"np.multiply({mask}, {up} / {mask}.sum(axis={axis!r}, keepdims=True, "
                   f"dtype={dtype}){{out}})", x, shape, f"c{i}")
 
+
+# What each kernel's backward reads of the forward's values: a gate missing here (its
+# own rules) may read them all. An input no rule reads may be overwritten in place.
+READS: dict[Any, str] = {
+    G.ADD: "", G.SUB: "", G.NEG: "", T.SUM: "", T.MEAN: "", T.GETITEM: "",
+    G.RELU: "out", G.EXP: "out", G.MUL: "inputs", T.MATMUL: "inputs",
+    T.AMAX: "inputs out", T.CROSS_ENTROPY: "saved",
+}
 
 BACKWARD: dict[Any, Callable] = {
     G.ADD: _pass, G.SUB: _sub, G.NEG: _negate, G.MUL: _mul, G.EXP: _exp,

@@ -96,6 +96,12 @@ class Emitter:
         self.grad_leaves = set(p.grad_leaves)
         self.outputs = {p.root, *p.extras}  # handed to the user: never in a buffer
         self._count = 0
+        self.buffer_of: dict[int, str] = {}  # node -> the buffer its forward value is in
+        self.readers = [0] * p.n  # how many gate inputs read each node
+        for step in p.steps.values():
+            for j in step.inputs:
+                self.readers[j] += 1
+        self.watched = self.outputs | {gd.node for gd in p.guards}
 
     # -- helpers the kernels use --------------------------------------------------------
 
@@ -125,8 +131,8 @@ class Emitter:
     def out_for(self, j: int, shape: tuple | None, dtype: Any, base: str) -> str:
         """``, out=<buffer>`` for a new gradient of node ``j``, or "" (a leaf's gradient
         is handed to the user: a new array, never a buffer)."""
-        if shape is None or j in self.grad_leaves:
-            return ""
+        if shape is None or j in self.grad_leaves and j not in self.grads:
+            return ""  # (a later contribution to a leaf is added to the first: a buffer)
         name = self.buffer(shape, dtype, base)
         return f", out={name}" if name else ""
 
@@ -176,9 +182,15 @@ class Emitter:
         comment = f"  # {gate.name} {shape}"
         kernel = FORWARD.get(gate)
         expr = kernel(self, i, args) if kernel is not None else None
+        if expr == "":
+            return  # the kernel wrote its statements itself
         if expr is not None:
             buf = None if i in self.outputs or "{out}" not in expr else \
-                self.buffer(shape, p.dtypes[i], names[i])
+                self._donor(i) or self.buffer(shape, p.dtypes[i], names[i])
+            if buf:
+                self.buffer_of[i] = buf
+                if buf != f"buf_{names[i]}":
+                    comment += ", in place: its input is not read again"
             out = f", out={buf}" if buf else ""
             self.emit(f"{names[i]} = {expr.format(out=out)}{comment}")
             return
@@ -193,6 +205,20 @@ class Emitter:
         self.emit(f"{target} = {call}{comment}")
         if i in self.outputs and shape:  # a gate's rows may hand back a view of a buffer,
             self.emit(f"{names[i]} = np.array({names[i]})")  # which the next call overwrites
+
+    def _donor(self, i: int) -> str | None:
+        """The buffer of an input that ``i`` may overwrite: an intermediate of the same
+        shape and dtype read by ``i`` alone, whose value no backward rule reads."""
+        from .tensor_kernels import READS
+
+        p = self.p
+        for j in p.steps[i].inputs:
+            if (j in self.buffer_of and self.readers[j] == 1 and j not in self.watched
+                    and p.shapes[j] == p.shapes[i] and p.dtypes[j] == p.dtypes[i]
+                    and "inputs" not in READS.get(p.steps[i].gate, "inputs")
+                    and "out" not in READS.get(p.steps[j].gate, "out")):
+                return self.buffer_of.pop(j)
+        return None
 
     # -- backward -----------------------------------------------------------------------
 
@@ -326,7 +352,11 @@ def generate(p: Program, leaf_order: list) -> tuple[str, dict, list]:
     em.emit("while True:  # each backward() sends its seed")
     em._in_backward = True
     em.emit("# -- backward --")
-    em.grads[p.root] = Grad("seed", p.shapes[p.root])
+    if p.shapes[p.root] == ():  # numpy scalars: the cheapest arithmetic there is
+        em.emit(f"g_{names[p.root]} = seed[()]  # a scalar until it meets an array")
+        em.grads[p.root] = Grad(f"g_{names[p.root]}", ())
+    else:
+        em.grads[p.root] = Grad("seed", p.shapes[p.root])
     for i in sorted(p.steps, reverse=True):
         if i in em.grads:  # else no gradient reached it (its users need none)
             em.backward(i)
