@@ -31,18 +31,21 @@ def _call(fn: str, n: int, operator: str | None = None) -> Callable:
     return forward
 
 
-def _reduction(method: str) -> Callable:
+def _reduction(ufunc: str) -> Callable:
+    """``sum``/``amax``/``mean`` as the ufunc reduction ``ndarray.sum``/``max``/``mean``
+    run (bit for bit the same), without their Python wrapper."""
     def forward(em: Emitter, i: int, args: list) -> str | None:
         axis, keepdims = em.p.steps[i].consts
         x = em.p.steps[i].inputs[0]
-        if method == "mean" and not int(np.prod(em.p.shapes[x])):
-            return None  # mean over nothing: the row's forward keeps numpy quiet about 0/0
-        if method == "mean" and axis is None and not keepdims and \
-                em.p.dtypes[x] == np.float64:
-            # what ndarray.mean computes (the sum, then one division), without its
-            # Python wrapper (float64 only: float32's mean divides in float64)
-            return f"{args[0]}.sum() / {int(np.prod(em.p.shapes[x]))}"
-        return f"{args[0]}.{method}(axis={axis!r}, keepdims={keepdims!r})"
+        size = int(np.prod(em.p.shapes[x]))
+        reduce = f"np.{ufunc}.reduce({args[0]}, axis={axis!r}, keepdims={keepdims!r})"
+        if em.p.steps[i].gate is not T.MEAN:
+            return reduce
+        if not size or em.p.dtypes[x] != np.float64:
+            # mean over nothing: the row keeps numpy quiet about 0/0; float32's mean
+            # divides in float64, which the plain division would not
+            return None
+        return f"{reduce} / {size // max(int(np.prod(em.p.shapes[i])), 1)}"
     return forward
 
 
@@ -66,9 +69,10 @@ def _cross_entropy_forward(em: Emitter, i: int, args: list) -> str | None:
     em.emit(f"    shifted{i} = np.subtract({scores}, top{i}"
             f"{f', out={shifted}' if shifted else ''})")
     em.emit(f"    s{i} = np.exp(shifted{i}{f', out={exp}' if exp else ''})")
-    em.emit(f"    total{i} = s{i}.sum(axis=1, keepdims=True)")
-    em.emit(f"    {v} = (np.log(total{i}[:, 0]) - shifted{i}[ROWS_{shape[0]}, {labels}])"
-            ".mean()")
+    em.emit(f"    total{i} = np.add.reduce(s{i}, axis=1, keepdims=True)")
+    mean = f"np.add.reduce({{}}) / {shape[0]}" if dtype == np.float64 else "({}).mean()"
+    em.emit(f"    {v} = " + mean.format(f"np.log(total{i}[:, 0]) - "
+                                         f"shifted{i}[ROWS_{shape[0]}, {labels}]"))
     em.emit(f"    np.divide(s{i}, total{i}, out=s{i})")
     return ""
 
@@ -85,8 +89,8 @@ FORWARD: dict[Any, Callable] = {
     G.ADD: _call("np.add", 2, "+"), G.SUB: _call("np.subtract", 2, "-"),
     G.MUL: _call("np.multiply", 2, "*"), G.NEG: _call("np.negative", 1),
     G.EXP: _call("np.exp", 1), G.TANH: _call("np.tanh", 1), G.RELU: _relu,
-    T.MATMUL: _call("np.matmul", 2, "@"), T.SUM: _reduction("sum"),
-    T.MEAN: _reduction("mean"), T.AMAX: _reduction("max"), T.GETITEM: _getitem,
+    T.MATMUL: _call("np.matmul", 2, "@"), T.SUM: _reduction("add"),
+    T.MEAN: _reduction("add"), T.AMAX: _reduction("maximum"), T.GETITEM: _getitem,
     T.CROSS_ENTROPY: _cross_entropy_forward,
 }
 
@@ -243,8 +247,8 @@ def _max_share(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad | 
     up = g.var if keepdims else f"{g.var}.reshape({kept})"
     mask = em.fresh_name(f"top{i}")
     em.emit(f"{mask} = {em.names[x]} == {top}")
-    return em.new(f"np.multiply({mask}, {up} / {mask}.sum(axis={axis!r}, keepdims=True, "
-                  f"dtype={dtype}){{out}})", x, shape, f"c{i}")
+    return em.new(f"np.multiply({mask}, {up} / np.add.reduce({mask}, axis={axis!r}, "
+                  f"keepdims=True, dtype={dtype}){{out}})", x, shape, f"c{i}")
 
 
 # What each kernel's backward reads of the forward's values: a gate missing here (its

@@ -290,10 +290,10 @@ class Emitter:
         src = c.var if c.shape == out_shape else f"np.broadcast_to({c.var}, {out_shape})"
         lead = len(out_shape) - len(shape)
         if lead:
-            src = f"{src}.sum(axis={tuple(range(lead))})"
+            src = f"np.add.reduce({src}, axis={tuple(range(lead))})"
         kept = tuple(a for a, n in enumerate(shape) if n == 1 and out_shape[lead + a] != 1)
         if kept:
-            src = f"{src}.sum(axis={kept}, keepdims=True)"
+            src = f"np.add.reduce({src}, axis={kept}, keepdims=True)"
         self.emit(f"{var} = {src}  # summed over the broadcast axes")
         owned = len(shape) > 0
         return Grad(var, shape, owned, owned)
