@@ -9,6 +9,7 @@ gate's own rule. A gate missing here runs its row's forward and rules (``tensor_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -54,9 +55,8 @@ def _cross_entropy_forward(em: Emitter, i: int, args: list) -> str | None:
     calls), with the row indices made once and the softmax divided in place."""
     scores, v = args[0], em.names[i]
     shape = em.p.shapes[em.p.steps[i].inputs[0]]
-    if len(shape) != 2:
+    if len(shape) != 2 or not shape[1]:
         return None
-    em.ns["row_max"] = T._row_max
     em.ns[f"ROWS_{shape[0]}"] = np.arange(shape[0])
     dtype = em.p.dtypes[i]
     shifted = em.buffer(shape, dtype, f"shifted{i}")
@@ -64,8 +64,10 @@ def _cross_entropy_forward(em: Emitter, i: int, args: list) -> str | None:
     labels = f"{em.const(i)}[0]"
     em.emit(f"# cross_entropy {v}: log-softmax of {scores} at the labels, mean; the softmax "
             "is saved")
-    em.emit(f"top{i}, quiet{i} = row_max({scores}, 1)")
-    em.emit(f"with quiet{i}:  # (nan and inf rows: quiet, as the row is)")
+    em.emit(f"top{i} = np.maximum.reduce({scores}, axis=1, keepdims=True)")
+    # The row is quiet where a max is not finite; where all are, nothing below can warn:
+    # quiet always is the same, and costs less than looking.
+    em.emit("with np.errstate(divide='ignore', invalid='ignore'):")
     em.emit(f"    shifted{i} = np.subtract({scores}, top{i}"
             f"{f', out={shifted}' if shifted else ''})")
     em.emit(f"    s{i} = np.exp(shifted{i}{f', out={exp}' if exp else ''})")
@@ -148,15 +150,29 @@ def _exp(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad:
     return _times(em, i, k, g, exclusive, i)  # ∂eᵃ/∂a is the output itself
 
 
+def finite(g: Any) -> bool:
+    """Whether ``g`` holds no inf or nan: its largest and smallest elements are finite
+    (two reads, and no warning, where a sum of inf and -inf would warn)."""
+    return math.isfinite(np.maximum.reduce(g, axis=None)) and \
+        math.isfinite(np.minimum.reduce(g, axis=None))
+
+
 def _relu_grad(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad:
+    """g where the output is not 0, else exactly 0. A product with the mask runs ~10x
+    faster than a masked write (no branch per element) and is the same unless g holds an
+    inf or nan (inf * 0 is nan where relu gives 0): ``finite`` tells, at the cost of a
+    read, and sends such a g to the masked write."""
     out = em.names[i]
-    if g.mutable and g.shape == em.p.shapes[i]:  # zero where the output is 0, in place
-        mask = em.buffer(g.shape, np.bool_, f"{out}_off")
-        where = f"np.equal({out}, 0, out={mask})" if mask else f"{out} == 0"
-        em.emit(f"np.copyto({g.var}, 0, where={where})")
-        return g
+    em.ns["finite"] = finite
     shape = _broadcast(g.shape, em.p.shapes[i])
-    return em.new(f"np.where({out} != 0, {g.var}, 0)", _input(em, i, k), shape, f"c{i}")
+    if g.mutable and g.shape == em.p.shapes[i]:  # in place
+        em.emit(f"if finite({g.var}):")
+        em.emit(f"    np.multiply({g.var}, {out} != 0, out={g.var})")
+        em.emit("else:")
+        em.emit(f"    np.copyto({g.var}, 0, where={out} == 0)")
+        return g
+    return em.new(f"np.multiply({g.var}, {out} != 0) if finite({g.var}) else "
+                  f"np.where({out} != 0, {g.var}, 0)", _input(em, i, k), shape, f"c{i}")
 
 
 def _matmul(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad | None:
