@@ -61,9 +61,15 @@ def full(c: Any, shape: tuple, dtype: np.dtype) -> Any:
     return np.broadcast_to(np.asarray(c, dtype=dtype), shape)
 
 
-def resolve(consts: tuple, flat: list) -> tuple:
-    return tuple(resolve(c, flat) if isinstance(c, tuple) else
-                 c.resolve(flat) if isinstance(c, ArgRef) else c for c in consts)
+def _resolving(consts: tuple, name: str) -> str:
+    """The expression of ``consts`` (held as ``name``) with each ``ArgRef`` resolved from
+    ``flat``: what ``resolve`` does, written out (no walk of the tuple per call)."""
+    if not _has_ref(consts):
+        return name
+    items = [_resolving(c, f"{name}[{k}]") if isinstance(c, tuple) else
+             f"{name}[{k}].resolve(flat)" if isinstance(c, ArgRef) else f"{name}[{k}]"
+             for k, c in enumerate(consts)]
+    return f"({', '.join(items)},)"
 
 
 def _has_ref(consts: tuple) -> bool:
@@ -87,7 +93,7 @@ class Emitter:
         self.p = p
         self.names = variable_names(p.labels)
         self.ns: dict = {"np": np, "reduce_to": reduce_to, "as_dtype": as_dtype, "full": full,
-                         "resolve": resolve, "fit_gradient": fit_gradient,
+                         "fit_gradient": fit_gradient,
                          "bind_forward": adapter.bind_forward, "bind_rule": adapter.bind_rule}
         self.lines: list[str] = []
         self.buffers: list[tuple[str, tuple, Any]] = []  # (name, shape, dtype)
@@ -152,7 +158,8 @@ class Emitter:
             name = f"C{i}"
             if _has_ref(consts):
                 self.ns[f"K{i}"] = consts
-                self.emit(f"{name} = resolve(K{i}, flat)")
+                self.emit(f"{name} = {_resolving(consts, f'K{i}')}  # from this call's "
+                          "arguments")
             else:
                 self.ns[name] = consts
             self.consts[i] = name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sys
 from typing import Any
 
@@ -10,6 +11,8 @@ import numpy as np
 from . import adapter
 from .tensor_program import generate
 from .trace import Program, guard_operand
+
+_SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
 
 
 class TensorReplay:
@@ -68,7 +71,7 @@ class TensorReplay:
         if self._refs:
             leaf_values += [ref.resolve(flat) for ref in self._refs]
         try:
-            if [(x.shape, x.dtype) for x in leaf_values] != self._signature:
+            if list(map(_SHAPE_AND_DTYPE, leaf_values)) != self._signature:
                 return None  # a leaf changed shape or dtype since the trace
         except AttributeError:
             return None  # not an array any more
