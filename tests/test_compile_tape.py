@@ -29,13 +29,14 @@ def _loss_fn(params, written_out=True):
     W1, b1, W2, b2 = params
 
     def loss(X, y):
-        s = (X @ W1 + b1).relu() @ W2 + b2
-        if written_out:
-            s = s - s.max(axis=1, keepdims=True)
-            data = (s.exp().sum(axis=1).log() - s[np.arange(len(y)), y]).mean()
-        else:
-            data = s.cross_entropy(y)
-        return data + 1e-3 * ((W1 * W1).sum() + (W2 * W2).sum()), s
+        hidden = (X @ W1 + b1).relu()
+        scores = hidden @ W2 + b2
+        l2 = (W1 * W1).sum() + (W2 * W2).sum()
+        if not written_out:
+            return scores.cross_entropy(y) + 1e-3 * l2, scores
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        picked = shifted[np.arange(len(y)), y]
+        return (shifted.exp().sum(axis=1).log() - picked).mean() + 1e-3 * l2, scores
     return loss
 
 
