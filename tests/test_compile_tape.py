@@ -194,3 +194,27 @@ def test_relu_blocks_an_inf_gradient_exactly_as_eager(seed):
     for g in got:
         np.testing.assert_array_equal(g, x.grad)
     assert np.isnan(got[-1]).sum() == np.isnan(x.grad).sum()
+
+
+def test_labels_that_look_like_the_programs_own_names_are_renamed():
+    # a label may be anything: "np", "seed", "buf_x", "c3_1" or "float32" must not shadow
+    # what the generated code calls by that name
+    names = ["np", "seed", "buf_x", "c3_1", "float32", "full", "add_2", "g_w"]
+    leaves = [Tensor(RNG.standard_normal((3, 4)), requires_grad=True, label=n) for n in names]
+
+    def loss():
+        total = leaves[0]
+        for x in leaves[1:]:
+            total = (total * x).relu() + x
+        return total.sum()
+
+    step = autograd.compile(loss)
+    for _ in range(2):
+        for x in leaves:
+            x.grad = None
+        step().backward()
+    got = [x.grad.copy() for x in leaves]
+    for x in leaves:
+        x.grad = None
+    loss().backward()
+    _assert_grads(got, [x.grad for x in leaves])

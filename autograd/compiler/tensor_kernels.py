@@ -42,12 +42,21 @@ def _reduction(ufunc: str) -> Callable:
         reduce = f"np.{ufunc}.reduce({args[0]}, axis={axis!r}, keepdims={keepdims!r})"
         if em.p.steps[i].gate is not T.MEAN:
             return reduce
-        if not size or em.p.dtypes[x] != np.float64:
-            # mean over nothing: the row keeps numpy quiet about 0/0; float32's mean
-            # divides in float64, which the plain division would not
-            return None
-        return f"{reduce} / {size // max(int(np.prod(em.p.shapes[i])), 1)}"
+        if not size:
+            return None  # mean over nothing: the row keeps numpy quiet about 0/0
+        return _mean(reduce, size // max(int(np.prod(em.p.shapes[i])), 1), em.p.dtypes[x],
+                     axis is None and not keepdims)
     return forward
+
+
+def _mean(total: str, count: int, dtype: Any, scalar: bool) -> str | None:
+    """What ``ndarray.mean`` does after its sum (``total``): one division by the count,
+    which for float32 numpy runs in float64 and rounds back (None: leave it to the row)."""
+    if dtype == np.float64:
+        return f"{total} / {count}"
+    if dtype == np.float32 and scalar:
+        return f"np.float32(np.float64({total}) / {count})"
+    return None
 
 
 def _cross_entropy_forward(em: Emitter, i: int, args: list) -> str | None:
@@ -72,9 +81,10 @@ def _cross_entropy_forward(em: Emitter, i: int, args: list) -> str | None:
             f"{f', out={shifted}' if shifted else ''})")
     em.emit(f"    s{i} = np.exp(shifted{i}{f', out={exp}' if exp else ''})")
     em.emit(f"    total{i} = np.add.reduce(s{i}, axis=1, keepdims=True)")
-    mean = f"np.add.reduce({{}}) / {shape[0]}" if dtype == np.float64 else "({}).mean()"
-    em.emit(f"    {v} = " + mean.format(f"np.log(total{i}[:, 0]) - "
-                                         f"shifted{i}[ROWS_{shape[0]}, {labels}]"))
+    picked = f"np.log(total{i}[:, 0]) - shifted{i}[ROWS_{shape[0]}, {labels}]"
+    mean = _mean(f"np.add.reduce({picked}, axis=None)", shape[0], dtype, True) or \
+        f"({picked}).mean()"
+    em.emit(f"    {v} = {mean}")
     em.emit(f"    np.divide(s{i}, total{i}, out=s{i})")
     return ""
 

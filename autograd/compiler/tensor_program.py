@@ -22,6 +22,7 @@ the user is ever overwritten by a later call. What the trace makes visible is si
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +77,13 @@ def _has_ref(consts: tuple) -> bool:
     return any(_has_ref(c) if isinstance(c, tuple) else isinstance(c, ArgRef) for c in consts)
 
 
+# Names the generated code makes itself: a node labelled so is called v<index>_ instead.
+_GENERATED = re.compile(
+    r"^(np|math|full|reduce_to|as_dtype|fit_gradient|bind_forward|bind_rule|finite|L|flat|"
+    r"B|seed|u?int\d+|float\d+|bool_?)$|^(buf|g|ROWS)_|^(c|s|C|K|G|top|total|shifted|share)"
+    r"\d+(_\d+)?$|^[a-z_]+_\d+(_vjp\d+)?$")
+
+
 @dataclass
 class Grad:
     """A gradient variable of the generated backward, as the generator knows it."""
@@ -91,7 +99,8 @@ class Emitter:
 
     def __init__(self, p: Program) -> None:
         self.p = p
-        self.names = variable_names(p.labels)
+        self.names = [name if not _GENERATED.match(name) else f"v{i}_"
+                      for i, name in enumerate(variable_names(p.labels))]
         self.ns: dict = {"np": np, "reduce_to": reduce_to, "as_dtype": as_dtype, "full": full,
                          "fit_gradient": fit_gradient,
                          "bind_forward": adapter.bind_forward, "bind_rule": adapter.bind_rule}
@@ -166,7 +175,11 @@ class Emitter:
         return self.consts[i]
 
     def dtype(self, i: int) -> str:
-        return f"np.{np.dtype(self.p.dtypes[i])}"
+        """The name of node ``i``'s dtype in the generated code (a dtype object, which
+        compares with an array's ``.dtype`` faster than the scalar type ``np.float32``)."""
+        name = f"{np.dtype(self.p.dtypes[i])}"
+        self.ns[name] = np.dtype(name)
+        return name
 
     def full_grad(self, i: int, g: Grad) -> Grad:
         """Node ``i``'s gradient at its full shape (a broadcast view if it was smaller)."""
@@ -250,7 +263,7 @@ class Emitter:
                 c = self.fit(c, i, j)
             if p.dtypes[j] != p.dtypes[i]:
                 var = self.fresh_name(f"c{i}")
-                self.emit(f"{var} = as_dtype({c.var}, np.{np.dtype(p.dtypes[j])})")
+                self.emit(f"{var} = as_dtype({c.var}, {self.dtype(j)})")
                 owned = c.shape is not None and len(c.shape) > 0
                 c = Grad(var, c.shape, owned, owned)
             self._accumulate(j, c)
