@@ -40,7 +40,7 @@ from .trace import ArgRef, Program
 _TENSOR_ROWS = frozenset(g for g in vars(T).values() if isinstance(g, G.Gate))
 # Gates whose rule may hand back the upstream gradient itself or a view of it.
 _VIEWS = {"add", "sub", "reshape", "transpose", "broadcast_to", "neg", "scatter"}
-BUFFER_MIN_BYTES = 16384  # smaller arrays come from numpy's cache: a buffer saves nothing
+BUFFER_MIN_BYTES = 16384  # smaller arrays are cheap to allocate anew (no page faults)
 
 
 def reduce_to(c: Any, out_shape: tuple, shape: tuple) -> Any:
