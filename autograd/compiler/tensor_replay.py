@@ -42,7 +42,6 @@ class TensorReplay:
         self._grad_nodes = [sources[i] for i in program.grad_leaves]
         self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
             else [what for _, what in self._grad_nodes]
-        self._n_guards = len(program.guards)
         self._buffers = self._allocate()
         self._unshared = self._references()  # the count when no tape holds the buffers
 
