@@ -35,7 +35,9 @@ class CompiledValue(Value):
         if create_graph:
             raise NotImplementedError("a compiled step computes first derivatives only; "
                                       "call the function uncompiled for create_graph=True")
-        self._run_backward(self._check_seed(grad))
+        seed = self._check_seed(grad)
+        self._run_backward(seed)
+        adapter.set_output_grad(self, seed)
 
 
 class CompiledTensor(Tensor):
@@ -49,7 +51,11 @@ class CompiledTensor(Tensor):
         if create_graph:
             raise NotImplementedError("a compiled step computes first derivatives only; "
                                       "call the function uncompiled for create_graph=True")
-        self._run_backward(self._check_seed(grad))
+        seed = self._check_seed(grad)
+        if isinstance(seed, Tensor):  # the compiled backward runs on arrays, as eager's
+            seed = np.array(seed.data, dtype=self.dtype)
+        self._run_backward(seed)
+        adapter.set_output_grad(self, seed)
 
 
 class CompiledStep:
@@ -170,7 +176,8 @@ class CompiledStep:
                 for (node, got), want in zip(pairs, eager):
                     _check_close(got, want, f"the gradient of {node!r:.60}")
             _write(nodes, contributions, scalar)
-            adapter.set_output_grad(result, seed)
+            # (the loss's own .grad is set by its backward: a closure holding the loss
+            # would make a cycle, and keep the replay's buffers until the collector runs)
 
         if scalar:
             result: Any = CompiledValue(float(out))
