@@ -185,12 +185,13 @@ def test_relu_blocks_an_inf_gradient_exactly_as_eager(seed):
 
     step = autograd.compile(loss)
     got = []
-    for _ in range(3):  # trace, replay
+    with np.errstate(invalid="ignore"):  # inf - inf and 0 * inf, in both engines alike
+        for _ in range(3):  # trace, replay
+            x.grad = None
+            step().backward(np.array(seed))
+            got.append(x.grad.copy())
         x.grad = None
-        step().backward(np.array(seed))
-        got.append(x.grad.copy())
-    x.grad = None
-    loss().backward(np.array(seed))
+        loss().backward(np.array(seed))
     for g in got:
         np.testing.assert_array_equal(g, x.grad)
     assert np.isnan(got[-1]).sum() == np.isnan(x.grad).sum()
