@@ -9,7 +9,7 @@ Workloads, each one full SGD step (forward, loss, backward, update), timed side 
     ``cross_entropy`` and with the softmax written out, against hand-written numpy;
 (d) the cost of tracing and compiling, per node, and the steps it takes to pay off.
 
-Run: python benchmarks/bench_compile.py [--repeat 9] [--quick]
+Run: python benchmarks/bench_compile.py [--repeat 9] [--quick] [--threads 1]
 Writes benchmarks/results/bench_compile.json (benchmarks/record.py); prints the table.
 """
 
@@ -352,10 +352,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes only, no peers")
     parser.add_argument("--table", action="store_true",
                         help="print the markdown table of the last results and stop")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads for every engine but jax (default 1: on a shared "
+                        "machine, two BLAS threads waiting on a busy core swing a matmul's "
+                        "time many-fold)")
     args = parser.parse_args()
     if args.table:
         print(markdown(json.loads(RESULTS.read_text())["runs"]["rows"]))
         return
+    from threadpoolctl import threadpool_limits  # the bench extra (scikit-learn's)
+
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     rows: list = []
 
     def report(row: dict) -> None:
@@ -380,7 +391,8 @@ def main() -> None:
     if not args.quick:
         rows = json.loads(json.dumps(rows, default=float))  # numpy numbers as plain floats
         write("bench_compile", command=f"python benchmarks/bench_compile.py --repeat "
-              f"{args.repeat}", runs={"rows": rows}, medians={}, packages=[
+              f"{args.repeat} --threads {args.threads}", runs={"rows": rows}, medians={},
+              packages=[
                   "numpy", "micrograd", "jax"],
               tables={"targets": table(COLUMNS, markdown_rows(rows))})
     print(markdown(rows))

@@ -53,6 +53,7 @@ class CompiledValue(Value):
         if isinstance(seed, Value) and not create_graph:
             seed = seed.data
         self._run_backward(seed, create_graph)
+        adapter.set_output_grad(self, seed)
 
     @staticmethod
     def _check_seed(grad: Any) -> Any:  # what autograd.grad and viz.backward_steps call
@@ -69,9 +70,10 @@ class CompiledTensor(Tensor):
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
         seed = Tensor._check_seed(self, grad)
-        if isinstance(seed, Tensor) and not create_graph:
+        if isinstance(seed, Tensor) and not create_graph:  # the compiled backward: arrays
             seed = np.array(seed.data, dtype=self.dtype)
         self._run_backward(seed, create_graph)
+        adapter.set_output_grad(self, seed)
 
     def _check_seed(self, grad: Any) -> Any:
         refuse_graph_walk()
@@ -204,7 +206,6 @@ class CompiledStep:
                 refuse_written_leaves(replay.program, flat, clock)
             if create_graph:  # second derivatives: this one call's graph, built eagerly
                 backward_eagerly(self.fn, args, kwargs, seed)
-                adapter.set_output_grad(result, seed)
                 return
             contributions = grads(seed)
             if expected is not None:
@@ -218,7 +219,8 @@ class CompiledStep:
                     _check_close(got, want, f"the gradient of {node!r:.60}")
             with adapter.backward_lock:  # as eager's: backward calls sharing a leaf take turns
                 _write(nodes, contributions, scalar)
-                adapter.set_output_grad(result, seed)
+            # (the loss's own .grad is set by its backward: a closure holding the loss
+            # would make a cycle, and keep the replay's buffers until the collector runs)
 
         if scalar:
             result: Any = CompiledValue(float(out))

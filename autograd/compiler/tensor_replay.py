@@ -1,16 +1,27 @@
-"""Running a Tensor program: the generated code on this call's leaves and arguments."""
+"""Running a Tensor program: the generated tape on this call's leaves, arguments and buffers."""
 
 from __future__ import annotations
 
+import operator
+import sys
 from typing import Any
+
+import numpy as np
 
 from . import adapter
 from .tensor_program import generate
 from .trace import Program, guard_operand
 
+_SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
+
 
 class TensorReplay:
-    """Replays one traced Tensor graph; ``source`` is the generated numpy program."""
+    """Replays one traced Tensor graph; ``source`` is the generated numpy program.
+
+    The buffers the program writes with ``out=`` are allocated once and reused by the next
+    call, unless an earlier call's loss is still alive: its backward would read them, so
+    that call keeps them and the replay allocates new ones (what eager allocates anyway).
+    """
 
     mode = "tensor tape"
 
@@ -20,9 +31,9 @@ class TensorReplay:
         # Leaf nodes first (their data is read in one pass), then values from arguments.
         nodes = [i for i in sorted(sources) if sources[i][0] != "ref"]
         refs = [i for i in sorted(sources) if sources[i][0] == "ref"]
-        self.source, ns = generate(program, nodes + refs)
+        self.source, ns, self._buffer_specs = generate(program, nodes + refs)
         exec(compile(self.source, f"<compiled {program.kind} step>", "exec"), ns)  # noqa: S102
-        self._forward, self._backward = ns["forward"], ns["backward"]
+        self._tape = ns["tape"]
         self._nodes = [sources[i] for i in nodes]
         self._fixed = all(kind == "node" for kind, _ in self._nodes)
         self._fixed_nodes = [what for _, what in self._nodes]
@@ -31,6 +42,15 @@ class TensorReplay:
         self._grad_nodes = [sources[i] for i in program.grad_leaves]
         self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
             else [what for _, what in self._grad_nodes]
+        self._buffers = self._allocate()
+        self._unshared = self._references()  # the count when no tape holds the buffers
+
+    def _allocate(self) -> list:
+        return [np.empty(shape, dtype) for _, shape, dtype in self._buffer_specs]
+
+    def _references(self) -> int:
+        buffers = self._buffers
+        return sys.getrefcount(buffers)
 
     def _pick(self, pairs: list, flat: list) -> list:
         return [flat[what] if kind == "arg" else what for kind, what in pairs]
@@ -43,24 +63,25 @@ class TensorReplay:
 
     def run(self, flat: list) -> Any:
         """(output data, backward, extra outputs' data) for this call, or None when a leaf
-        or guard differs."""
-        p = self.program
+        or guard differs. ``backward(seed)`` gives one (gradient, new array?) pair per
+        ``program.grad_leaves`` entry."""
         nodes = self._fixed_nodes if self._fixed else self._pick(self._nodes, flat)
         leaf_values = adapter.read_data(nodes)
-        leaf_values += [ref.resolve(flat) for ref in self._refs]
+        if self._refs:
+            leaf_values += [ref.resolve(flat) for ref in self._refs]
         try:
-            if [(x.shape, x.dtype) for x in leaf_values] != self._signature:
+            if list(map(_SHAPE_AND_DTYPE, leaf_values)) != self._signature:
                 return None  # a leaf changed shape or dtype since the trace
         except AttributeError:
             return None  # not an array any more
-        out, saved, watched = self._forward(leaf_values, flat)
-        values = dict(zip((gd.node for gd in p.guards), watched))
-        for guard in p.guards:
-            if not guard.holds(values[guard.node], guard_operand(guard, values.get, flat)):
-                return None
-        backward = self._backward
-
-        def grads(seed: Any) -> list:
-            return backward(seed, saved)
-
-        return out, grads, watched[len(p.guards):]
+        if self._references() > self._unshared:  # an earlier loss may still run backward
+            self._buffers = self._allocate()
+        tape = self._tape(leaf_values, flat, self._buffers)
+        out, watched, extras = next(tape)
+        if watched:
+            p = self.program
+            values = dict(zip((gd.node for gd in p.guards), watched))
+            for guard in p.guards:
+                if not guard.holds(values[guard.node], guard_operand(guard, values.get, flat)):
+                    return None
+        return out, tape.send, extras
