@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
 from viz.cli_args import OneLineParser, float_in, int_in, output_file, output_folder
 
 from .datasets import DATASETS, load_dataset, standardize, train_test_split
@@ -30,7 +29,9 @@ from .init import INITIALIZERS
 from .layers import ACTIVATIONS
 from .models import Classifier, LinearClassifier, LogisticRegression, TwoLayerNet
 from .optim import OPTIMIZERS
-from .train import DEFAULT_LR, NonFiniteLossError
+from .scalar_mlp import MLP
+from .scalar_training import ScalarMLPTraining
+from .train import DEFAULT_LR, NonFiniteLossError, Trainable
 
 # Per data set, settings that train well in seconds; any option given on the command line
 # wins. flower is the course's own run (4 tanh units, gradient descent, lr 1.2, 10,000
@@ -49,6 +50,8 @@ DEFAULTS: dict[str, Any] = dict(hidden=4, activation="tanh", init="small", epoch
                                 lr=None, batch_size=None, optimizer="sgd", reg=0.0,
                                 standardize=False)
 LOGREG_PRESET = dict(epochs=1000, lr=0.1, reg=0.0, batch_size=None, optimizer="sgd")
+# micrograd's demo: MLP(2, [16, 16, 1]), hinge loss, 1e-4 L2, 100 steps of plain descent.
+MLP_PRESET = dict(hidden=16, epochs=100, lr=0.5, reg=1e-4, batch_size=None, optimizer="sgd")
 
 
 # Bounds on the numbers: far past any useful run, small enough to refuse a typo before it
@@ -120,9 +123,11 @@ def _add_train_arguments(p: argparse.ArgumentParser) -> None:
                 + ". A different --optimizer than the preset's starts from its own default "
                 "learning rate (" + ", ".join(f"{k} {v}" for k, v in DEFAULT_LR.items()
                                                if k in OPTIMIZERS) + ") unless --lr is given.")
-    p.add_argument("--model", choices=["twolayer", "logreg"], default="twolayer",
-                   help="two-layer net, or logistic regression (softmax regression for more "
-                        "than two classes); default twolayer")
+    p.add_argument("--model", choices=["twolayer", "logreg", "mlp"], default="twolayer",
+                   help="two-layer net, logistic regression (softmax regression for more "
+                        "than two classes), or mlp: micrograd's MLP on scalar Values, "
+                        "[hidden, hidden, out] with relu and the hinge loss (best with "
+                        "--compile); default twolayer")
     p.add_argument("--dataset", choices=sorted(DATASETS), default="flower",
                    help="default flower, the course's planar data")
     p.add_argument("--hidden", type=int_in(1, MAX_HIDDEN),
@@ -162,6 +167,12 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings = dict(DEFAULTS, **PRESETS[args.dataset])
     if args.model == "logreg":
         settings.update(LOGREG_PRESET)
+    if args.model == "mlp":
+        settings.update(MLP_PRESET)
+        for option in ("activation", "init"):
+            if getattr(args, option) is not None:
+                raise ValueError(f"--{option} does not apply to --model mlp (micrograd's "
+                                 "network: relu units, uniform initial weights)")
     if args.optimizer not in (None, settings["optimizer"]) and args.lr is None:
         settings["lr"] = None  # the preset's lr was tuned for the preset's optimizer
     for key in ("hidden", "activation", "init", "epochs", "lr", "batch_size", "optimizer",
@@ -174,8 +185,13 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def build_model(model: str, n_features: int, n_classes: int, loss: str, hidden: int,
-                activation: str, init: str, seed: int) -> Classifier:
+                activation: str, init: str, seed: int) -> Classifier | MLP:
     """The classifier the command line describes, sized for the data."""
+    if model == "mlp":
+        if loss not in ("auto", "svm"):
+            raise ValueError(f"--model mlp trains on the hinge loss (svm), not {loss!r}")
+        return MLP(n_features, [hidden, hidden, 1 if n_classes == 2 else n_classes],
+                   seed=seed)
     if loss == "auto":
         loss = "bce" if n_classes == 2 else "softmax"
     if loss == "bce" and n_classes != 2:
@@ -219,12 +235,15 @@ def _train(args: argparse.Namespace) -> int:
           f"epochs={s['epochs']}, batch_size={s['batch_size'] or 'all'}, reg={s['reg']}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    report = None if args.no_report else Path(args.report or out / "report.html")
+    report = None if args.no_report or args.model == "mlp" else \
+        Path(args.report or out / "report.html")
+    if args.model == "mlp" and not args.no_report:
+        print("note: no training report: it records the Tensor models only")
+    options = {} if report is None else {"report": report}
     history = model.fit(X_train, y_train, epochs=s["epochs"], lr=s["lr"],
                         batch_size=s["batch_size"], reg=s["reg"], optimizer=s["optimizer"],
                         seed=args.seed, verbose=not args.quiet,
-                        validation_data=(X_test, y_test), compile=args.compile,
-                        report=report)
+                        validation_data=(X_test, y_test), compile=args.compile, **options)
     train_acc, test_acc = model.score(X_train, y_train), model.score(X_test, y_test)
     print(f"final loss {history['loss'][-1]:.4f}")
     print(f"train accuracy: {train_acc:.2%}")
@@ -237,7 +256,9 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_summary(model: Classifier) -> str:
+def _model_summary(model: Classifier | MLP) -> str:
+    if isinstance(model, MLP):
+        return f"MLP({model.nin}, {model.nouts}), scalar Values"
     if isinstance(model, TwoLayerNet):
         return (f"TwoLayerNet({model.n_features}, {model.n_hidden}, {model.n_out}, "
                 f"activation={model.activation!r}, loss={model.loss!r})")
@@ -246,7 +267,7 @@ def _model_summary(model: Classifier) -> str:
     return f"{type(model).__name__}({model.n_features})"
 
 
-def _write_plots(model: Classifier, history: dict, dataset: str, X_train: np.ndarray,
+def _write_plots(model: Classifier | MLP, history: dict, dataset: str, X_train: np.ndarray,
                  y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
                  test_acc: float, out: Path) -> None:
     try:
@@ -266,12 +287,13 @@ def _write_plots(model: Classifier, history: dict, dataset: str, X_train: np.nda
         print(f"note: skipping the plots: {e}")
 
 
-def _write_graph(model: Classifier, X: np.ndarray, y: np.ndarray, reg: float,
+def _write_graph(model: Classifier | MLP, X: np.ndarray, y: np.ndarray, reg: float,
                  path: Path) -> None:
     """The loss graph on the training set, after backward, so it shows every gradient."""
     from viz import render
 
-    loss = model.objective(model.forward(Tensor(X, label="X")), y, reg)
+    trainer: Trainable = ScalarMLPTraining(model) if isinstance(model, MLP) else model
+    loss = trainer.objective(trainer.forward(trainer.inputs(X)), trainer.targets(y), reg)
     loss.backward()
     try:
         print("wrote", render(loss, path, rankdir="TB"))  # a tall chain reads top-down

@@ -62,6 +62,23 @@ class Classifier(Module):
         loss.label = "loss"
         return loss
 
+    # What the training loop asks of a model besides the above (nn/train.py); the scalar
+    # MLP's answers are in nn/scalar_training.py.
+    @staticmethod
+    def inputs(X: np.ndarray) -> Tensor:
+        """A batch of samples as the input ``forward`` takes."""
+        return Tensor(X, label="X")
+
+    @staticmethod
+    def targets(y: np.ndarray) -> np.ndarray:
+        """The labels as ``objective`` takes them (the labels themselves)."""
+        return y
+
+    @staticmethod
+    def scores_array(scores: list[Tensor]) -> np.ndarray:
+        """The numbers of ``[forward(...)]``, for ``labels_from_scores``."""
+        return scores[0].data
+
     def labels_from_scores(self, scores: np.ndarray) -> np.ndarray:
         """Predicted labels from ``forward``'s scores: logit > 0, or the largest score."""
         if self.loss == "bce":

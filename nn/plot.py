@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .models import Classifier
+from .scalar_mlp import MLP
 from .validation import check_features, check_labels, positive_int
 
 
@@ -25,7 +26,7 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), dpi=110, layout="constrained")
 
 
-def plot_decision_boundary(model: Classifier, X: np.ndarray, y: np.ndarray,
+def plot_decision_boundary(model: Classifier | MLP, X: np.ndarray, y: np.ndarray,
                            path: str | Path, title: str = "",
                            X_test: np.ndarray | None = None,
                            y_test: np.ndarray | None = None, resolution: int = 300) -> Path:

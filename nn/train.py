@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 import math
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from tqdm import tqdm
 
 import autograd
-from autograd import Tensor, no_grad
+from autograd import no_grad
 
 from .init import as_generator
 from .module import assign_in_place
@@ -19,9 +19,26 @@ from .optim import Optimizer, make_optimizer
 from .validation import boolean, check_features, check_labels, positive_int, real_number
 
 if TYPE_CHECKING:
-    from .models import Classifier
+    from collections.abc import Sequence
 
 DEFAULT_LR = {"sgd": 0.1, "gd": 0.1, "momentum": 0.1, "adam": 0.001}
+
+
+class Trainable(Protocol):
+    """What the loop asks of a model: a ``Classifier`` (Tensors), or the scalar MLP's
+    ``ScalarMLPTraining`` (lists of Values)."""
+
+    n_features: int
+    n_classes: int
+
+    def parameters(self) -> Sequence[Any]: ...
+    def inputs(self, X: np.ndarray) -> Any: ...
+    def targets(self, y: np.ndarray) -> Any: ...
+    def forward(self, x: Any) -> Any: ...
+    def objective(self, scores: Any, targets: Any, reg: float = 0.0) -> Any: ...
+    def _objective_unchecked(self, scores: Any, targets: Any, reg: float) -> Any: ...
+    def scores_array(self, scores: list) -> np.ndarray: ...
+    def labels_from_scores(self, scores: np.ndarray) -> np.ndarray: ...
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -45,7 +62,7 @@ class History(dict):
             raise AttributeError(f"History has no {name!r}; it has {list(self)}") from None
 
 
-def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
+def fit(model: Trainable, X: Any, y: Any, *, epochs: int = 100, lr: float | None = None,
         batch_size: int | None = None, reg: float = 0.0,
         optimizer: str | Optimizer = "sgd", seed: int | np.random.Generator | None = None,
         verbose: bool = True, validation_data: tuple[Any, Any] | None = None,
@@ -69,8 +86,12 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
     rng = as_generator(seed)
     recorder = None
     if report is not None:  # the path is checked here, before any training
+        from .models import Classifier
         from .report import Recorder
 
+        if not isinstance(model, Classifier):
+            raise TypeError(f"report= records the Tensor models only, not "
+                            f"{type(model).__name__}")
         recorder = Recorder(report, model, X, y, epochs, reg)
     before = _Snapshot(model, opt)
     try:
@@ -84,7 +105,7 @@ def fit(model: Classifier, X: Any, y: Any, *, epochs: int = 100, lr: float | Non
         raise
 
 
-def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
+def _train(model: Trainable, X: np.ndarray, y: np.ndarray, opt: Optimizer,
            rng: np.random.Generator, epochs: int, batch: int, reg: float, verbose: bool,
            val: tuple[np.ndarray, np.ndarray] | None, compile: bool,  # noqa: A002
            recorder: Any) -> History:
@@ -94,7 +115,7 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
     if val is not None:
         history.update(val_loss=[], val_accuracy=[])
     steps = math.ceil(n / batch)
-    whole = Tensor(X, label="X")  # full batch: one input node for every step
+    whole = model.inputs(X)  # full batch: one input for every step
     quiet = not verbose or not sys.stderr.isatty()
     bar = tqdm(range(epochs), desc=f"training {type(model).__name__}", unit="epoch",
                disable=quiet, dynamic_ncols=True)
@@ -105,12 +126,14 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
     # and the later steps skip those checks.
     checked = False
 
-    def objective(xb: Tensor, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+    def objective(xb: Any, tb: Any) -> tuple:
+        """(loss, scores) for a Tensor model; (loss, *scores) for the scalar MLP, whose
+        scores are a Value per sample (a compiled step returns nodes)."""
         nonlocal checked
         scores = model.forward(xb)
-        loss = (model._objective_unchecked if checked else model.objective)(scores, yb, reg)
+        loss = (model._objective_unchecked if checked else model.objective)(scores, tb, reg)
         checked = True
-        return loss, scores
+        return (loss, *scores) if isinstance(scores, list) else (loss, scores)
 
     if compile:  # traced on the first step, replayed after (a last, smaller batch retraces)
         objective = autograd.compile(objective)
@@ -122,8 +145,8 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
                 xb, yb = whole, y
             else:
                 idx = order[step * batch:(step + 1) * batch]
-                xb, yb = Tensor(X[idx], label="X"), y[idx]
-            loss, scores = objective(xb, yb)
+                xb, yb = model.inputs(X[idx]), y[idx]
+            loss, *scores = objective(xb, model.targets(yb))
             value = loss.item()
             if not math.isfinite(value):
                 raise NonFiniteLossError(
@@ -137,16 +160,17 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
             with np.errstate(over="ignore", invalid="ignore"):
                 opt.step()
             total += value * len(yb)
-            correct += int((model.labels_from_scores(scores.data) == yb).sum())
+            correct += int((model.labels_from_scores(model.scores_array(scores)) == yb).sum())
         history["loss"].append(total / n)
         history["accuracy"].append(correct / n)
         if val is not None:
             with no_grad():
-                scores = model.forward(Tensor(val[0]))
+                scores = model.forward(model.inputs(val[0]))
                 history["val_loss"].append(
-                    model._objective_unchecked(scores, val[1], reg).item())
+                    model._objective_unchecked(scores, model.targets(val[1]), reg).item())
+            listed = scores if isinstance(scores, list) else [scores]
             history["val_accuracy"].append(
-                float((model.labels_from_scores(scores.data) == val[1]).mean()))
+                float((model.labels_from_scores(model.scores_array(listed)) == val[1]).mean()))
         if recorder is not None:
             recorder.after_epoch(epoch)
         if not quiet and (epoch % every == 0 or epoch == epochs - 1):
@@ -163,7 +187,7 @@ def _train(model: Classifier, X: np.ndarray, y: np.ndarray, opt: Optimizer,
     return history
 
 
-def _optimizer(optimizer: str | Optimizer, model: Classifier, lr: float | None) -> Optimizer:
+def _optimizer(optimizer: str | Optimizer, model: Trainable, lr: float | None) -> Optimizer:
     if isinstance(optimizer, Optimizer):
         if lr is not None:
             raise ValueError("fit: lr is given but so is an optimizer object; set the "
@@ -184,7 +208,7 @@ class _Snapshot:
     """Copies of everything fit changes: the weights, their gradients and the optimizer's
     state (momentum, Adam's moments and step count), put back by ``restore``."""
 
-    def __init__(self, model: Classifier, opt: Optimizer) -> None:
+    def __init__(self, model: Trainable, opt: Optimizer) -> None:
         self.params = model.parameters()
         self.data = [copy.copy(p.data) for p in self.params]  # arrays copied, floats kept
         self.grads = [copy.copy(p.grad) for p in self.params]

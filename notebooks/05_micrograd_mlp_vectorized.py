@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -39,11 +44,16 @@ mlp = nn.MLP(2, [16, 16, 1], seed=0)
 print(f"{len(mlp.parameters())} parameters")
 
 
-def scalar_loss(model):
+def scalar_objective(model):
+    """micrograd's loss: the mean hinge plus 1e-4 of the L2; and the scores (Values)."""
     scores = [model([Value(a), Value(b)]) for a, b in X]
     hinge = sum(((1 - yi * s).relu() for yi, s in zip(y_pm, scores)), Value(0.0))
     l2 = sum((p * p for p in model.parameters()), Value(0.0))
-    loss = hinge / len(X) + 1e-4 * l2
+    return hinge / len(X) + 1e-4 * l2, scores
+
+
+def scalar_loss(model):
+    loss, scores = scalar_objective(model)
     accuracy = np.mean([(s.data > 0) == (yi > 0) for yi, s in zip(y_pm, scores)])
     return loss, accuracy
 
@@ -147,12 +157,14 @@ plt.show()
 # replays it as a numpy program: all the multiplies of one layer at one depth become one
 # numpy statement, all the sums of one level another. The parameters stay live (each call
 # reads their `.data`, `backward()` adds into their `.grad`), so the loop is unchanged.
+# The function compiled is the loss alone: reading a score's `.data` inside it, as the
+# accuracy does, is a read of a value the trace must guard, and it changes at every step.
 
 # %%
 import autograd
 
 compiled_mlp = nn.MLP(2, [16, 16, 1], seed=0)
-step = autograd.compile(lambda: scalar_loss(compiled_mlp)[0])
+step = autograd.compile(lambda: scalar_objective(compiled_mlp)[0])
 times = []
 for k in range(steps):
     start = time.perf_counter()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Tensor, Value
-from autograd.testing import GATE_NAMES, HELPER_GATES, expressions
+from autograd.testing import GATE_NAMES, HELPER_GATES, broadcastable_shapes, expressions
 
 STEPS = 3
 
@@ -126,6 +126,27 @@ def test_compiled_tensor_graphs_match_eager(dtype, data):
     expr = data.draw(expressions(depth=6, shape=(2, 3)))
     leaves = [Tensor(x.data.astype(dtype), requires_grad=True) for x in expr.inputs]
     _compare(expr.fn, leaves, lambda: leaves, _nudge_tensors(leaves))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_compiled_random_graphs_with_broadcasting_and_indexing_match_eager(dtype, data):
+    # A random graph over every gate, on three leaves of shapes that only broadcast
+    # together, the first gathered by an integer array (repeats: a scatter-add back) and
+    # the second read backwards through a slice.
+    expr = data.draw(expressions(depth=6, shape=(2,)))
+    shapes = data.draw(broadcastable_shapes(3, min_dims=1, max_dims=3, max_side=3))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    leaves = [Tensor(rng.uniform(-2, 2, shape).astype(dtype), requires_grad=True)
+              for shape in shapes]
+    n = shapes[0][0]
+    gather = np.asarray(data.draw(st.lists(st.integers(-n, n - 1), min_size=n, max_size=n)))
+
+    def fn(a, b, c):
+        return expr.fn(a[gather], b[::-1], c)
+
+    _compare(fn, leaves, lambda: leaves, _nudge_tensors(leaves))
 
 
 RNG = np.random.default_rng(0)

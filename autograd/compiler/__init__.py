@@ -15,14 +15,21 @@ What is live and what is frozen:
   Python or numpy code is checked for equality on each call, and a new value retraces.
   Ints, bools and strings in the arguments are part of the structure: a new one retraces.
 - Numbers and arrays captured from outside the function are constants of the trace.
-- A compiled step holds the leaves it captured: after replacing one (a new object where
-  a parameter was), call ``step.reset()``, or pass such leaves as arguments.
+- A captured leaf replaced by a new object (``model.w = Value(3.0)``) is seen: each call
+  checks that the routes by which the function reached its captured leaves (closure,
+  globals it names, ``self``, attributes, list items, dict values) still lead to them,
+  and traces again if not (``retrace=False``: ``GuardError`` naming the leaf).
 - Arguments of another structure, shape or dtype retrace (a small cache per structure).
-- A comparison, ``float()`` or ``item()`` on a node while tracing records a guard; a
-  replay whose guard gives another answer retraces (or raises ``GuardError`` with
-  ``retrace=False``). Reading ``.data`` directly is not seen: compare nodes instead.
+- Any read of a node's value by the function while tracing records a guard: comparisons
+  (``< <= > >= == !=``), ``float()``, ``item()``, ``.data``, and for Tensors ``bool()``,
+  ``numpy()``, ``np.asarray``, ``argmax()``. A replay whose guard gives another answer
+  retraces (or raises ``GuardError`` with ``retrace=False``).
 - ``check=True`` runs eager side by side on the first replays and raises
   ``CompileError`` on any difference in the loss or a gradient.
+- The returned loss: ``backward()`` runs the compiled backward (``create_graph=True``
+  runs that call's function again eagerly); ``autograd.grad`` refuses it (no graph).
+- Tracing patches ``Value`` and ``Tensor`` for the tracing thread only; traces in
+  several threads take turns. A step called inside another's trace runs eagerly.
 
 Value graphs are level-scheduled into a vectorized numpy program when that pays (wide
 graphs, such as an MLP on a batch) and run eagerly otherwise (deep narrow chains);

@@ -15,8 +15,8 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor as tensor_module
-from ..engine import is_grad_enabled, topological_order
-from ..node import Node
+from ..engine import _backward_lock, _describe, is_grad_enabled, topological_order
+from ..node import Node, _clock
 from ..tensor import Tensor
 from ..value import Value
 
@@ -80,13 +80,47 @@ def set_output_grad(node: Node, seed: Any) -> None:
     node.grad = seed
 
 
+# Eager backward calls take turns on this lock while they write leaves' gradients; a
+# compiled backward's writes take the same turns.
+backward_lock = _backward_lock
+
+
+def clock() -> int:
+    """The write clock's time (see ``Node``): it moves on at every write of a leaf's data."""
+    return _clock[0]
+
+
+def written_since(node: Node, time: int) -> bool:
+    """Whether ``node.data`` was set after the write clock showed ``time``."""
+    return node._version > time or node._version < 0
+
+
+def describe_node(node: Node) -> str:
+    return _describe(node)
+
+
 # -- what tracing watches --------------------------------------------------------------
 
-# Reads of a node's number (comparisons, float, item): (class, method, guard op).
+# Reads of a node's value by the traced code: (class, method, guard op). A comparison
+# records its operand and answer; "read" records the whole value (the code may do anything
+# with it). Reads from inside autograd itself are not recorded (see trace.Recorder).
 GUARDED_READS = [(Value, "__lt__", "lt"), (Value, "__le__", "le"), (Value, "__gt__", "gt"),
-                 (Value, "__ge__", "ge"), (Value, "__float__", "read"), (Value, "item", "read"),
+                 (Value, "__ge__", "ge"), (Value, "__eq__", "eq"), (Value, "__ne__", "ne"),
+                 (Value, "__float__", "read"), (Value, "item", "read"),
                  (Tensor, "__lt__", "lt"), (Tensor, "__le__", "le"), (Tensor, "__gt__", "gt"),
-                 (Tensor, "__ge__", "ge"), (Tensor, "item", "read")]
+                 (Tensor, "__ge__", "ge"), (Tensor, "item", "read"), (Tensor, "__bool__", "read"),
+                 (Tensor, "__array__", "read"), (Tensor, "numpy", "read"),
+                 (Tensor, "argmax", "read")]
+# ``node.data`` itself, read from the traced code: a "read" too.
+DATA_PROPERTY = (Node, "data")
+
+
+def copy_of_data(node: Node) -> Any:
+    """The node's value now, kept for a guard (an array is copied: the optimizer may
+    write the leaf's array in place)."""
+    data = node._data
+    return data.copy() if isinstance(data, np.ndarray) else data
+
 
 # Conversions a Tensor applies to an operand before it becomes data or a gate constant,
 # as (module, function name): recorded while tracing so that a replay can apply them again

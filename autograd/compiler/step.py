@@ -13,10 +13,26 @@ from ..engine import grad as eager_grad
 from ..tensor import Tensor
 from ..value import Value
 from . import adapter
+from .captures import find_captures
 from .cost import choose_scalar_replay
-from .eager import EAGER_THIS_CALL, Eager
+from .eager import (
+    EAGER_THIS_CALL,
+    Eager,
+    backward_eagerly,
+    refuse_graph_walk,
+    refuse_written_leaves,
+)
 from .tensor_replay import TensorReplay
-from .trace import CompileError, Recorder, args_unchanged, build, flatten
+from .trace import (
+    CompileError,
+    Recorder,
+    args_unchanged,
+    build,
+    check_options,
+    flatten,
+    guard_sites,
+    tracing,
+)
 
 MAX_STRUCTURES = 16  # argument structures (shapes, dtypes, ints) a step keeps traces for
 
@@ -26,36 +42,41 @@ class GuardError(CompileError):
 
 
 class CompiledValue(Value):
-    """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward."""
+    """The loss a compiled step returns (a Value): ``backward()`` runs the compiled backward
+    (``create_graph=True`` runs this call's function eagerly instead)."""
 
     __slots__ = ("_run_backward",)
-    _run_backward: Callable[[Any], None]
+    _run_backward: Callable[[Any, bool], None]
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
-        if create_graph:
-            raise NotImplementedError("a compiled step computes first derivatives only; "
-                                      "call the function uncompiled for create_graph=True")
-        seed = self._check_seed(grad)
-        self._run_backward(seed)
+        seed = Value._check_seed(grad)
+        if isinstance(seed, Value) and not create_graph:
+            seed = seed.data
+        self._run_backward(seed, create_graph)
         adapter.set_output_grad(self, seed)
+
+    @staticmethod
+    def _check_seed(grad: Any) -> Any:  # what autograd.grad and viz.backward_steps call
+        refuse_graph_walk()
 
 
 class CompiledTensor(Tensor):
-    """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward."""
+    """The loss a compiled step returns (a Tensor): ``backward()`` runs the compiled backward
+    (``create_graph=True`` runs this call's function eagerly instead)."""
 
     __slots__ = ("_run_backward",)
-    _run_backward: Callable[[Any], None]
+    _run_backward: Callable[[Any, bool], None]
 
     def backward(self, grad: Any = None, create_graph: bool = False,
                  retain_graph: bool | None = None) -> None:
-        if create_graph:
-            raise NotImplementedError("a compiled step computes first derivatives only; "
-                                      "call the function uncompiled for create_graph=True")
-        seed = self._check_seed(grad)
-        if isinstance(seed, Tensor):  # the compiled backward runs on arrays, as eager's
+        seed = Tensor._check_seed(self, grad)
+        if isinstance(seed, Tensor) and not create_graph:  # the compiled backward: arrays
             seed = np.array(seed.data, dtype=self.dtype)
-        self._run_backward(seed)
+        self._run_backward(seed, create_graph)
         adapter.set_output_grad(self, seed)
+
+    def _check_seed(self, grad: Any) -> Any:
+        refuse_graph_walk()
 
 
 class CompiledStep:
@@ -65,8 +86,7 @@ class CompiledStep:
 
     def __init__(self, fn: Callable, check: bool | int = False, retrace: bool = True,
                  max_traces: int = 8, vectorize: bool | None = None) -> None:
-        if not callable(fn):
-            raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+        check_options(fn, check, retrace, max_traces, vectorize)
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.checks_left = (3 if check is True else int(check)) if check else 0
@@ -92,6 +112,8 @@ class CompiledStep:
         return self._last.mode if self._last is not None else "not traced"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if tracing():  # called inside another step's trace: that trace records our graph
+            return self.fn(*args, **kwargs)
         flat, key, args, kwargs = flatten(args, kwargs)
         replays = self._cache.get(key)
         if replays is None:
@@ -104,6 +126,14 @@ class CompiledStep:
                 return self.fn(*args, **kwargs)
             if not args_unchanged(replay.program, flat):
                 continue
+            replaced = replay.program.captured and replay.program.captured.changed()
+            if replaced:  # a captured leaf is a new object: this trace is stale for good
+                replays.remove(replay)
+                if not self.retrace:
+                    raise GuardError(f"compile({self.__name__}): {replaced} since the trace "
+                                     "(a captured leaf was replaced) and retrace=False; pass "
+                                     "such leaves as arguments")
+                break
             outcome = replay.run(flat)
             if outcome is EAGER_THIS_CALL:  # e.g. a nan where eager raises a clear error
                 return self.fn(*args, **kwargs)
@@ -117,14 +147,18 @@ class CompiledStep:
                 "depends on values that changed: a comparison, float() or item() on a node, "
                 "or an argument no node reads) and retrace=False")
         if len(replays) >= self.max_traces:
+            reads = guard_sites(replays)
             raise CompileError(
                 f"compile({self.__name__}): traced {len(replays)} times for arguments of the "
                 "same structure: its graph depends on values through Python control flow "
-                "(comparisons, float(), item()) that change from call to call. Call it "
-                f"uncompiled, or raise max_traces (now {self.max_traces})")
+                "(comparisons, .data, float(), item()) that change from call to call"
+                f"{' (' + reads + ')' if reads else ''}. A value read only to log it can be "
+                "returned instead (fn returns (loss, node)) and read outside. Otherwise call "
+                f"it uncompiled, or raise max_traces (now {self.max_traces})")
         return self._trace(replays, flat, args, kwargs)
 
     def _trace(self, replays: list, flat: list, args: tuple, kwargs: dict) -> Any:
+        flat, _, args, kwargs = flatten(args, kwargs, fresh=True)
         # Tracing makes many small objects while the whole graph is alive: the cyclic
         # collector would walk that graph again and again (it finds nothing: nodes hold no
         # cycles), so it waits until the trace is done.
@@ -134,6 +168,7 @@ class CompiledStep:
             recorder = Recorder()
             out = recorder.run(self.fn, args, kwargs)
             program = build(out, flat, recorder)
+            program.captured = find_captures(program, self.fn, args, kwargs)
             if program.unreplayable:
                 replay: Any = Eager(program.unreplayable)
             elif not program.steps:  # no gate recorded (a leaf, or traced under no_grad)
@@ -164,7 +199,14 @@ class CompiledStep:
                 expected = expected[0]
             _check_close(out, adapter.data_of(expected), "the loss")
 
-        def run_backward(seed: Any) -> None:
+        clock = adapter.clock()
+
+        def run_backward(seed: Any, create_graph: bool = False) -> None:
+            if adapter.clock() != clock:  # something was written since: was it a leaf read?
+                refuse_written_leaves(replay.program, flat, clock)
+            if create_graph:  # second derivatives: this one call's graph, built eagerly
+                backward_eagerly(self.fn, args, kwargs, seed)
+                return
             contributions = grads(seed)
             if expected is not None:
                 # Leaves of both graphs (not the constants each trace makes anew).
@@ -175,7 +217,8 @@ class CompiledStep:
                 eager = eager_grad(expected, [n for n, _ in pairs], grad_output=seed)
                 for (node, got), want in zip(pairs, eager):
                     _check_close(got, want, f"the gradient of {node!r:.60}")
-            _write(nodes, contributions, scalar)
+            with adapter.backward_lock:  # as eager's: backward calls sharing a leaf take turns
+                _write(nodes, contributions, scalar)
             # (the loss's own .grad is set by its backward: a closure holding the loss
             # would make a cycle, and keep the replay's buffers until the collector runs)
 

@@ -46,7 +46,7 @@ BUFFER_MIN_BYTES = 16384  # smaller arrays are cheap to allocate anew (no page f
 def reduce_to(c: Any, out_shape: tuple, shape: tuple) -> Any:
     """A gradient of (or broadcasting to) ``out_shape``, summed down to an input's ``shape``."""
     have = np.shape(c)
-    if have == shape:
+    if have == shape == out_shape:  # (have == shape alone: a broadcast not yet summed)
         return c
     return unbroadcast(c if have == out_shape else np.broadcast_to(c, out_shape), shape)
 

@@ -15,7 +15,9 @@ answer and otherwise traces again.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,16 +57,19 @@ class Step:
 @dataclass
 class Guard:
     node: int  # index of the node whose value was read
-    op: str  # "lt", "le", "gt", "ge" or "read" (float/item)
+    op: str  # "lt", "le", "gt", "ge", "eq", "ne", or "read" (.data, float, item...)
     other: Any  # a node index (int wrapped in a tuple), an ArgRef, or a constant
     result: Any
+    where: str = ""  # what read it, and where: ".data at loss.py:12"
 
     def holds(self, value: Any, other: Any) -> bool:
         got = value if self.op == "read" else _COMPARE[self.op](value, other)
         return bool(np.array_equal(got, self.result))
 
 
-_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+_SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+            "eq": operator.eq, "ne": operator.ne}
 
 
 @dataclass
@@ -90,19 +95,43 @@ class Program:
     extras: list = field(default_factory=list)  # other outputs, by node index
     returns_tuple: bool = False
     unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
+    captured: Any = None  # captures.Captures: where the captured leaves were found
 
     def __len__(self) -> int:
         return self.n
 
 
+def check_options(fn: Any, check: Any, retrace: Any, max_traces: Any, vectorize: Any) -> None:
+    """``compile``'s arguments, refused with a clear error before anything is traced."""
+    if not callable(fn):
+        raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
+    if not (isinstance(check, (bool, np.bool_)) or isinstance(check, int) and check >= 0):
+        raise TypeError(f"compile: check must be True, False or a number of calls >= 0, got "
+                        f"{check!r:.60}")
+    if not isinstance(retrace, (bool, np.bool_)):
+        raise TypeError(f"compile: retrace must be True or False, got {retrace!r:.60}")
+    if isinstance(max_traces, bool) or not isinstance(max_traces, int):
+        raise TypeError(f"compile: max_traces must be an int >= 1, got {max_traces!r:.60}")
+    if max_traces < 1:
+        raise ValueError(f"compile: max_traces must be an int >= 1, got {max_traces}")
+    if vectorize is not None and not isinstance(vectorize, (bool, np.bool_)):
+        raise TypeError(f"compile: vectorize must be True, False or None, got "
+                        f"{vectorize!r:.60}")
+
+
 # -- flattening arguments --------------------------------------------------------------
 
-def flatten(args: tuple, kwargs: dict) -> tuple:
+def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     """(flat items, structure key, the arguments rebuilt) for one call.
 
     Lists and tuples are walked; nodes, floats and arrays are live items (their key holds
     type, shape, dtype); ints, bools, strings and None are part of the key (a new value
     retraces); any other object is keyed by identity. Numpy float scalars become floats.
+
+    ``fresh`` (for the call that traces): every float becomes a new float object. The
+    trace tells a number that came from an argument by its identity, and Python shares
+    float objects (one module's equal literals are one object): without this, a literal
+    ``1.0`` in the function would be taken for an argument ``1.0``, and follow it.
     """
     flat: list = []
     key: list = []
@@ -110,6 +139,8 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
     def walk(x: Any) -> Any:
         if type(x) is list and all(type(item) is float for item in x):  # the common case
             key.append(("floats", len(x)))
+            if fresh:
+                x = [item * 1.0 for item in x]  # float arithmetic makes a new object
             flat.extend(x)
             return x
         if isinstance(x, (list, tuple)) and not isinstance(x, Node):
@@ -122,7 +153,7 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
             dtype = None if adapter.is_value(x) else getattr(x, "dtype")  # noqa: B009
             key.append(("node", type(x), shape, dtype, bool(adapter.needs_grad(x))))
         elif isinstance(x, (float, np.floating)) and not isinstance(x, bool):
-            x = float(x)
+            x = float(x) * 1.0 if fresh else float(x)
             key.append(("float",))
         elif isinstance(x, np.ndarray):
             key.append(("array", x.shape, x.dtype))
@@ -142,50 +173,124 @@ def flatten(args: tuple, kwargs: dict) -> tuple:
 
 # -- recording while the function runs -------------------------------------------------
 
+# Tracing patches classes and modules (below), so one trace runs at a time: a second
+# thread that wants to trace waits here. Threads that are not tracing meanwhile run the
+# originals (every patch checks whose call it is), so their eager code is unaffected.
 _lock = threading.RLock()
+_tracing = threading.local()  # .depth: traces in progress in this thread
+
+
+_INHERITED = object()  # a patched name the class did not define itself
+
+
+def tracing() -> bool:
+    """Whether this thread is tracing (a compiled step called inside one runs eagerly,
+    so that the outer trace sees its whole graph)."""
+    return getattr(_tracing, "depth", 0) > 0
+
 
 class _DtypeOf:
-    """Stands in for the node ``_lift`` matches dtypes against (it reads only ``.data``)."""
+    """Stands in for the node ``_lift`` matches dtypes against (it reads only the data's
+    dtype), so that the trace keeps no graph alive."""
 
     def __init__(self, dtype: np.dtype) -> None:
-        self.data = np.empty(0, dtype)
+        self.data = self._data = np.empty(0, dtype)
+
+
+def _internal_globals() -> set[int]:
+    """The global namespaces of autograd's own modules: a read of a node's value from
+    there is the engine at work, not the traced function looking at a number."""
+    return {id(vars(m)) for name, m in list(sys.modules.items())
+            if (name == "autograd" or name.startswith("autograd.")) and m is not None}
 
 
 class Recorder:
     def __init__(self) -> None:
-        self.reads: list = []  # (node, op, other, result)
+        self.reads: list = []  # (node, op, other, result, what read it and where)
         self.derived: dict = {}  # id(result) -> (input, fn, rest)
         self.keep: list = []  # keeps recorded objects alive, so ids stay unique
+        self.thread = threading.get_ident()
+        self.internal = _internal_globals()
 
     def run(self, fn: Callable, args: tuple, kwargs: dict) -> Any:
         with _lock:
             originals: list[tuple[Any, str, Any]] = []  # (class or module, name, original)
+            _tracing.depth = getattr(_tracing, "depth", 0) + 1
             try:
                 for cls, name, op in adapter.GUARDED_READS:
-                    originals.append((cls, name, cls.__dict__[name]))
-                    setattr(cls, name, self._reader(cls.__dict__[name], op))
+                    # The class's own entry (absent when it inherits the method: then the
+                    # wrapper is removed again rather than left on the class).
+                    originals.append((cls, name, cls.__dict__.get(name, _INHERITED)))
+                    setattr(cls, name, self._reader(getattr(cls, name), op))
+                cls, name = adapter.DATA_PROPERTY
+                prop = inspect.getattr_static(cls, name)
+                originals.append((cls, name, cls.__dict__.get(name, _INHERITED)))
+                setattr(cls, name, property(self._data_reader(prop.fget), prop.fset,
+                                            doc=prop.__doc__))
                 for module, name in adapter.OPERAND_CONVERSIONS:
                     originals.append((module, name, getattr(module, name)))
                     setattr(module, name, self._deriver(getattr(module, name), name))
                 for module, name, wrap in adapter.TRACED_MAKERS:
                     originals.append((module, name, getattr(module, name)))
-                    setattr(module, name, wrap(getattr(module, name)))
+                    setattr(module, name, self._mine(wrap(getattr(module, name)),
+                                                     getattr(module, name)))
                 return fn(*args, **kwargs)
             finally:
-                for owner, name, original in originals:
-                    setattr(owner, name, original)
+                _tracing.depth -= 1
+                for owner, name, original in reversed(originals):
+                    if original is _INHERITED:
+                        delattr(owner, name)
+                    else:
+                        setattr(owner, name, original)
+
+    def _mine(self, traced: Callable, original: Callable) -> Callable:
+        """``traced`` in this thread, ``original`` in any other."""
+        thread, get_ident = self.thread, threading.get_ident
+
+        def either(*args: Any, **kwargs: Any) -> Any:
+            return (traced if get_ident() == thread else original)(*args, **kwargs)
+        return either
+
+    def _user_line(self) -> str:
+        """Where this thread's traced code read a node's value ("file.py:12"), or "" when
+        the read is autograd's own (or another thread's)."""
+        if threading.get_ident() != self.thread:
+            return ""
+        frame = sys._getframe(2)
+        if id(frame.f_globals) in self.internal:
+            return ""
+        return f"{frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.f_lineno}"
 
     def _reader(self, method: Callable, op: str) -> Callable:
-        def read(node: Any, *other: Any) -> Any:
-            result = method(node, *other)
-            self.reads.append((node, op, other[0] if other else None, result))
+        def read(node: Any, *other: Any, **options: Any) -> Any:
+            result = method(node, *other, **options)
+            where = self._user_line() if result is not NotImplemented else ""
+            if where:
+                name = "." + method.__name__ if op == "read" else _SYMBOL[op]
+                if op == "read":  # the guard: the whole value, as it is now
+                    self.reads.append((node, op, None, adapter.copy_of_data(node),
+                                       f"{name} at {where}"))
+                else:
+                    self.reads.append((node, op, other[0], result, f"{name} at {where}"))
             return result
         return read
 
+    def _data_reader(self, get: Callable) -> Callable:
+        def read(node: Any) -> Any:
+            data = get(node)
+            where = self._user_line()
+            if where:
+                self.reads.append((node, "read", None, adapter.copy_of_data(node),
+                                   f".data at {where}"))
+            return data
+        return read
+
     def _deriver(self, fn: Callable, name: str) -> Callable:
+        thread, get_ident = self.thread, threading.get_ident
+
         def derive(x: Any, *rest: Any, **options: Any) -> Any:
             out = fn(x, *rest, **options)
-            if out is not x:
+            if out is not x and get_ident() == thread:
                 to_node = name in adapter.CONVERSIONS_TO_NODES
                 if to_node and rest and rest[0] is not None:
                     rest = (_DtypeOf(adapter.data_of(rest[0]).dtype),)  # no graph kept
@@ -215,6 +320,10 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                            f"{type(result).__name__}")
     root = result
     kind = "value" if adapter.is_value(root) else "tensor"
+    if kind == "tensor" and np.size(adapter.data_of(root)) != 1:
+        raise CompileError(f"the compiled function must return a scalar loss (one element), "
+                           f"got a Tensor of shape {np.shape(adapter.data_of(root))}: reduce "
+                           "it (.sum(), .mean())")
     order = adapter.graph_inputs_first(root)
     index = {id(node): i for i, node in enumerate(order)}
     arg_node = {id(x): k for k, x in enumerate(flat) if isinstance(x, Node)}
@@ -281,7 +390,7 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                                "loss's graph: return only nodes the loss depends on")
         program.extras.append(index[id(node)])
     program.returns_tuple = returns_tuple
-    for node, op, other, result in recorder.reads:
+    for node, op, other, result, where in recorder.reads:
         if id(node) not in index:
             program.unreplayable = (f"the function read the value of a {type(node).__name__} "
                                     "that the loss does not depend on (through a comparison, "
@@ -294,7 +403,7 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
             other = (index[id(other)],)
         elif isinstance(other, (float, np.ndarray)):
             other = ref(other) or other
-        program.guards.append(Guard(index[id(node)], op, other, result))
+        program.guards.append(Guard(index[id(node)], op, other, result, where))
     unread = [(k, x) for k, x in enumerate(flat) if k not in used and not isinstance(x, Node)]
     program.arg_floats = ([k for k, x in unread if type(x) is float],
                           [x for _, x in unread if type(x) is float])
@@ -323,3 +432,11 @@ def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
     if isinstance(other, ArgRef):
         return other.resolve(flat)
     return other
+
+
+def guard_sites(replays: list) -> str:
+    """Where the traces' guarded reads happened, for an error message: "x > at f.py:3"."""
+    sites = [g.where for r in replays if r.program is not None for g in r.program.guards
+             if g.where]
+    unique = list(dict.fromkeys(sites))
+    return ", ".join(unique[:4]) + (", ..." if len(unique) > 4 else "")
