@@ -148,7 +148,7 @@ def values(x: Any) -> Any:
 
 def detached(x: Any) -> Any:
     """``x`` cut from its graph: a node's constant copy; a number or an array as it is."""
-    return x.detach() if isinstance(x, Node) else x
+    return x.detach() if isinstance(x, Node) else x  # type: ignore[attr-defined]
 
 
 def sign(x: Any) -> Any:

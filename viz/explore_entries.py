@@ -55,7 +55,7 @@ def stub_entry(sid: str, of: str, missing: int) -> dict:
 def in_edge(src: str, gid: str, rule: Any) -> dict:
     """An edge into a gate, with the chain rule that ran there (``explain.chain_rule``;
     None: no backward yet, or no gradient flows)."""
-    edge = {"from": src, "to": gid, "kind": "in"}
+    edge: dict[str, Any] = {"from": src, "to": gid, "kind": "in"}
     if rule is not None:
         edge.update(rule=rule_line(rule), local=text_of(rule.local), up=text_of(rule.up),
                     down=text_of(rule.down), mag=magnitude(rule.down))

@@ -113,7 +113,8 @@ def ownership(model: Any, order: Iterable[Node]) -> Ownership:
             continue
         if len(prev) == 1:
             made_by = prev[0]._gate
-            if node._gate.name in ACTIVATIONS and (made_by is None
+            gate = node._gate  # a node with inputs was made by a gate
+            if gate is not None and gate.name in ACTIVATIONS and (made_by is None
                                                    or made_by.name not in ACTIVATIONS):
                 owner[node] = first
         elif all(owner.get(q) == first for q in prev[1:]):

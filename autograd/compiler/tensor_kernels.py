@@ -110,7 +110,8 @@ FORWARD: dict[Any, Callable] = {
 # -- backward --------------------------------------------------------------------------
 
 def _broadcast(*shapes: tuple | None) -> tuple | None:
-    return None if any(s is None for s in shapes) else np.broadcast_shapes(*shapes)
+    known = [s for s in shapes if s is not None]
+    return None if len(known) < len(shapes) else np.broadcast_shapes(*known)
 
 
 def _input(em: Emitter, i: int, k: int) -> int:

@@ -132,7 +132,7 @@ class Emitter:
     @staticmethod
     def is_large(shape: tuple | None, dtype: Any) -> bool:
         """Whether an array pays for a buffer of its own."""
-        return bool(shape) and int(np.prod(shape)) * np.dtype(dtype).itemsize >= \
+        return shape is not None and len(shape) > 0 and int(np.prod(shape)) * np.dtype(dtype).itemsize >= \
             BUFFER_MIN_BYTES
 
     def buffer(self, shape: tuple, dtype: Any, base: str) -> str | None:
