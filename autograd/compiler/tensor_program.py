@@ -132,8 +132,9 @@ class Emitter:
     @staticmethod
     def is_large(shape: tuple | None, dtype: Any) -> bool:
         """Whether an array pays for a buffer of its own."""
-        return shape is not None and len(shape) > 0 and int(np.prod(shape)) * np.dtype(dtype).itemsize >= \
-            BUFFER_MIN_BYTES
+        if not shape:  # unknown (None) or 0-d
+            return False
+        return int(np.prod(shape)) * np.dtype(dtype).itemsize >= BUFFER_MIN_BYTES
 
     def buffer(self, shape: tuple, dtype: Any, base: str) -> str | None:
         """The name of a new preallocated buffer, or None when the array is too small."""
