@@ -23,7 +23,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import timing  # noqa: E402
 from bench_viz import mlp_loss  # noqa: E402
 
 import viz  # noqa: E402
@@ -72,22 +72,21 @@ def load_ms(path: Path, repeat: int) -> float:
     return statistics.median(times)
 
 
+def explore_and_save(root: Value, path: Path) -> tuple[viz.Explorer, Path]:
+    """What is timed as an export: the explorer of ``root``, written to ``path``."""
+    x = viz.explore(root)
+    return x, x.save(path)
+
+
 def explorer_files(tmp: Path, repeat: int) -> dict:
     out = {}
     big = mlp_loss(100)
     for name, root in (("mlp_65k_cut_to_500", big), ("value_chain_500", chain_graph(500))):
-        t = time.perf_counter()
-        x = viz.explore(root)
-        path = x.save(tmp / f"{name}.html")
-        export = time.perf_counter() - t
+        export, (x, path) = timing.clock(explore_and_save, root, tmp / f"{name}.html")
         shown = sum(1 for n in x.model["nodes"] if n["kind"] == "value")
         out[name] = {"nodes_shown": shown, "bytes": path.stat().st_size, "export_s": export,
                      "interactive_ms": load_ms(path, repeat)}
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        viz.explore(big).save(tmp / "mlp.html")
-        times.append(time.perf_counter() - t)
+    times = timing.seconds(lambda: explore_and_save(big, tmp / "mlp.html"), repeat)
     out["mlp_65k_export_s"] = statistics.median(times)
     return out
 
@@ -100,12 +99,12 @@ def training_run(dataset: str, report: Path | None, epochs: int | None = None) -
         X_train, X_test = standardize(X_train, X_test)
     model = build_model("twolayer", X.shape[1], int(y.max()) + 1, "auto", s["hidden"],
                         s["activation"], s.get("init", "small"), 0)
-    t = time.perf_counter()
-    model.fit(X_train, y_train, epochs=epochs or s["epochs"], lr=s["lr"],
-              batch_size=s.get("batch_size"), reg=s.get("reg", 0.0),
-              optimizer=s.get("optimizer", "sgd"), seed=0, verbose=False,
-              validation_data=(X_test, y_test), report=report)
-    return time.perf_counter() - t
+    seconds, _ = timing.clock(
+        model.fit, X_train, y_train, epochs=epochs or s["epochs"], lr=s["lr"],
+        batch_size=s.get("batch_size"), reg=s.get("reg", 0.0),
+        optimizer=s.get("optimizer", "sgd"), seed=0, verbose=False,
+        validation_data=(X_test, y_test), report=report)
+    return seconds
 
 
 def recording(tmp: Path, repeat: int) -> dict:
