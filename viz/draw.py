@@ -109,7 +109,8 @@ def draw(root: Roots, rankdir: str = "LR", show_data: bool = True, show_grad: bo
     are cut to the nodes nearest the roots: a gate whose inputs were left out gets a
     "… k more" stub, and the title says how many nodes are not drawn. ``collapse="auto"``
     folds ``sum()`` chains into one ``+`` gate once a graph has over 1,000 nodes
-    ("chains": always, None: never).
+    ("chains": always, None: never). A drawing of over 1,000 boxes and gates gives dot
+    each one's column (``viz.layering``) and its faster layout settings.
     """
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")

@@ -23,15 +23,17 @@ Each move shortens the edges in total or leaves them as long, so the passes end.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from typing import TypeVar
 
 MAX_PASSES = 20  # each pass is linear; the drawings measured settle in two or three
+N = TypeVar("N", bound=Hashable)  # a node's name
 
 
-def ranks(edges: Iterable[tuple[Hashable, Hashable]]) -> list[list[Hashable]]:
+def ranks(edges: Iterable[tuple[N, N]]) -> list[list[N]]:
     """The nodes of the acyclic graph ``edges`` (tail, head) grouped by rank, rank 0 first;
     every edge goes from a lower rank to a higher one. A repeated edge counts twice (as
     ``x * x`` pulls ``x`` twice). Raises ``ValueError`` if the edges form a cycle."""
-    index: dict[Hashable, int] = {}
+    index: dict[N, int] = {}
     succ: list[list[int]] = []
     pred: list[list[int]] = []
     for tail, head in edges:
@@ -65,7 +67,7 @@ def ranks(edges: Iterable[tuple[Hashable, Hashable]]) -> list[list[Hashable]]:
         if not moved:
             break
     low = min(rank, default=0)
-    groups: list[list[Hashable]] = [[] for _ in range(max(rank, default=0) - low + 1)]
+    groups: list[list[N]] = [[] for _ in range(max(rank, default=0) - low + 1)]
     for node, v in index.items():
         groups[rank[v] - low].append(node)
     return groups
