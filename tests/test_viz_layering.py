@@ -75,9 +75,12 @@ def test_a_weights_square_is_ranked_beside_the_weight_not_beside_the_loss():
     assert _length(edges, _as_late_as_possible(edges)) == 4 and _length(edges, rank) == 2
 
 
-def test_a_cycle_is_refused():
+def test_a_cycle_is_refused_and_no_edges_make_no_ranks():
     with pytest.raises(ValueError, match="cycle"):
         ranks([("a", "b"), ("b", "a")])
+    with pytest.raises(ValueError, match="cycle"):
+        ranks([("a", "a")])
+    assert ranks([]) == []
 
 
 _GROUP = re.compile(r"^\t\{rank=same; (.*)\}$", re.M)

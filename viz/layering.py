@@ -1,19 +1,21 @@
 """The column (dot's "rank") of every box and gate of a big drawing, decided here.
 
-dot ranks a graph by network simplex, which finds the ranks with the fewest rank
-crossings of the edges, but on a big graph it is stopped after a few iterations
+dot ranks a graph by network simplex, which finds the ranks that make the edges shortest
+in total, but on a big graph it is stopped after a few iterations
 (``collapse.FAST_LAYOUT``'s ``nslimit1``) and leaves many long edges behind. Each rank a
 long edge crosses becomes an invisible node that the crossing minimization has to place,
 and that stage dominates the time: micrograd's MLP on 12 points (5,195 boxes) has 338
 L2-penalty terms, each an edge from a weight's square to the one ``+`` gate that sums them.
 
-The ranks computed here are a local optimum of the same objective (the total length of
-the edges), reached in a few linear passes, and are handed to dot as ``rank=same`` groups,
-so its own ranking has only the groups to order:
+The ranks computed here aim at the same objective (the total length of the edges) with
+a few linear passes of local moves, and are handed to dot as ``rank=same`` groups, so its
+own ranking has only the groups to order. For that 12-point MLP, the edges cross 2,822
+ranks in all, against 15,586 with dot 2.43's capped ranking (read off its picture), and
+dot's crossing minimization takes about half the time. The ranks:
 
 1. every node as late as its uses allow (the output at the last rank);
 2. then, in turns until nothing moves: a node with at least as many inputs as uses moves
-   as early as its inputs allow (its input edges shorten by as much as its uses lengthen),
+   as early as its inputs allow (its input edges shorten at least as much as its uses lengthen),
    and a node with more uses than inputs moves as late as its uses allow. A leaf used
    once follows its use, so it never holds a gate back.
 
@@ -43,6 +45,8 @@ def ranks(edges: Iterable[tuple[N, N]]) -> list[list[N]]:
             pred.append([])
         succ[a].append(b)
         pred[b].append(a)
+    if not index:
+        return []
     order = _topological(succ, pred)
     rank = [0] * len(order)
     for v in reversed(order):  # 1. as late as the uses allow
@@ -66,8 +70,8 @@ def ranks(edges: Iterable[tuple[N, N]]) -> list[list[N]]:
                     moved = True
         if not moved:
             break
-    low = min(rank, default=0)
-    groups: list[list[N]] = [[] for _ in range(max(rank, default=0) - low + 1)]
+    low = min(rank)
+    groups: list[list[N]] = [[] for _ in range(max(rank) - low + 1)]
     for node, v in index.items():
         groups[rank[v] - low].append(node)
     return groups
