@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from test_viz_collapse import mlp_loss
 
 import viz
-from viz.layering import ranks
+from viz.layering import RANKS_ABOVE, ranks
 from viz.renderer import pipe
 
 
@@ -87,7 +87,8 @@ _GROUP = re.compile(r"^\t\{rank=same; (.*)\}$", re.M)
 
 
 def test_big_drawings_carry_the_ranks_and_dot_follows_them():
-    big = viz.draw(mlp_loss(1), max_nodes=None).source
+    big = viz.draw(mlp_loss(3), max_nodes=None).source
+    assert len(re.findall(r"^\t[ngm]\d+ \[", big, flags=re.M)) > RANKS_ABOVE
     groups = [line.split("; ") for line in _GROUP.findall(big)]
     declared = re.findall(r"^\t([ngm]\d+) \[", big, flags=re.M)
     assert sorted(n for g in groups for n in g) == sorted(declared)  # each exactly once
@@ -103,6 +104,8 @@ def test_big_drawings_carry_the_ranks_and_dot_follows_them():
     assert centres == sorted(centres) and len(set(centres)) == len(centres)
 
 
-def test_small_drawings_are_left_to_dot():
-    small = viz.draw(mlp_loss(1), max_nodes=100).source
-    assert "rank=same" not in small
+def test_drawings_up_to_the_threshold_are_left_to_dot():
+    # 1 point: over 1,000 nodes (dot's fast settings) but not over RANKS_ABOVE
+    source = viz.draw(mlp_loss(1), max_nodes=None).source
+    assert 1000 < len(re.findall(r"^\t[ngm]\d+ \[", source, flags=re.M)) <= RANKS_ABOVE
+    assert "rank=same" not in source and "nslimit" in source
