@@ -25,14 +25,15 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import timing  # noqa: E402
 from bench_viz import mlp_loss_and_model  # noqa: E402
 
 import viz  # noqa: E402
@@ -90,16 +91,20 @@ def browser_ms(path: Path, repeat: int) -> tuple[float, float | None]:
     return statistics.median(ready), statistics.median(opened) if opened else None
 
 
+def explore_and_save(root: Value, path: Path, model: Any = None) -> tuple[viz.Explorer, Path]:
+    """What is timed as an export: the explorer of ``root`` (grouped by ``model``'s
+    neurons and layers when given), written to ``path``."""
+    x = viz.explore(root, model=model)
+    return x, x.save(path)
+
+
 def explorer_files(tmp: Path, repeat: int) -> dict:
     out = {}
     big, model = mlp_loss_and_model(100)
     cases = (("mlp_65k_cut_to_500", big, None), ("mlp_65k_cut_to_500_by_neuron", big, model),
              ("value_chain_500", chain_graph(500), None))
     for name, root, groups in cases:
-        t = time.perf_counter()
-        x = viz.explore(root, model=groups)
-        path = x.save(tmp / f"{name}.html")
-        export = time.perf_counter() - t
+        export, (x, path) = timing.clock(explore_and_save, root, tmp / f"{name}.html", groups)
         ready, opened = browser_ms(path, repeat)
         out[name] = {"nodes_shown": x.model["shown"],
                      "values_saved_behind_stubs": sum(1 for n in x.model["nodes"]
@@ -107,11 +112,8 @@ def explorer_files(tmp: Path, repeat: int) -> dict:
                      "groups": len(x.model["groups"]), "bytes": path.stat().st_size,
                      "export_s": export, "interactive_ms": ready, "open_group_ms": opened}
     for name, groups in (("mlp_65k_export_s", None), ("mlp_65k_by_neuron_export_s", model)):
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            viz.explore(big, model=groups).save(tmp / "mlp.html")
-            times.append(time.perf_counter() - t)
+        times = timing.seconds(lambda g=groups: explore_and_save(big, tmp / "mlp.html", g),
+                               repeat)
         out[name] = statistics.median(times)
     return out
 
@@ -124,12 +126,12 @@ def training_run(dataset: str, report: Path | None, epochs: int | None = None) -
         X_train, X_test = standardize(X_train, X_test)
     model = build_model("twolayer", X.shape[1], int(y.max()) + 1, "auto", s["hidden"],
                         s["activation"], s.get("init", "small"), 0)
-    t = time.perf_counter()
-    model.fit(X_train, y_train, epochs=epochs or s["epochs"], lr=s["lr"],
-              batch_size=s.get("batch_size"), reg=s.get("reg", 0.0),
-              optimizer=s.get("optimizer", "sgd"), seed=0, verbose=False,
-              validation_data=(X_test, y_test), report=report)
-    return time.perf_counter() - t
+    seconds, _ = timing.clock(
+        model.fit, X_train, y_train, epochs=epochs or s["epochs"], lr=s["lr"],
+        batch_size=s.get("batch_size"), reg=s.get("reg", 0.0),
+        optimizer=s.get("optimizer", "sgd"), seed=0, verbose=False,
+        validation_data=(X_test, y_test), report=report)
+    return seconds
 
 
 def recording(tmp: Path, repeat: int) -> dict:

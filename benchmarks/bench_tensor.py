@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import record
+import timing
 
 from autograd import Tensor
 
@@ -204,24 +204,15 @@ def run(size: str, dtype: Any, repeat: int, engines: list[str]) -> dict[str, lis
     for name, loss in losses.items():
         if not np.isclose(loss, ref, rtol=1e-3):
             raise SystemExit(f"{name} computes a different loss: {loss} vs numpy's {ref}")
-    times: dict[str, list[float]] = {name: [] for name in steps}
     # PyTorch's OpenMP workers keep spinning for a while after each of its steps and
     # would slow whatever runs next, so torch runs in a block of its own, after a pause
     # that lets them go idle; the other engines take turns, so noise hits them alike.
-    shared = [name for name in steps if name != "torch"]
-    for _ in range(repeat):
-        for name in shared:
-            times[name].append(_time(steps[name]))
+    times = timing.interleaved({name: step for name, step in steps.items()
+                                if name != "torch"}, repeat)
     if "torch" in steps:
-        times["torch"] = [_time(steps["torch"]) for _ in range(repeat)]
+        times["torch"] = timing.seconds(steps["torch"], repeat)
         time.sleep(0.5)
-    return times
-
-
-def _time(step: Callable[[], float]) -> float:
-    t0 = time.perf_counter()
-    step()
-    return time.perf_counter() - t0
+    return {name: times[name] for name in steps}  # the engines' order, torch included
 
 
 HEADINGS = {"numpy (by hand)": "numpy by hand", "gategrad": "**gategrad**",
@@ -247,7 +238,7 @@ def main() -> None:
         for size in args.sizes.split(","):
             case = f"{size} {dtype_name}"
             runs[case] = run(size, dtype, args.repeat, engines)
-            t = medians[case] = {n: statistics.median(ts) for n, ts in runs[case].items()}
+            t = medians[case] = timing.medians(runs[case])
             base = t["numpy (by hand)"]
             cells = [f"{t[n] * 1e3:8.2f}ms {t[n] / base:5.2f}x" if n in t else f"{'-':>19}"
                      for n in engines]

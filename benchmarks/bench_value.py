@@ -14,16 +14,15 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import statistics
 import sys
 import threading
-import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import record
+import timing
 
 from autograd import Value
 from autograd.engine import topological_order
@@ -70,19 +69,14 @@ def training_step(model: Any, value: type, X: np.ndarray, y: np.ndarray) -> Any:
 def timed(fn: Callable[[], Any], repeat: int, gc_on: bool) -> list[float]:
     """Seconds of each of ``repeat`` calls of ``fn`` (its result dropped inside the timing,
     as in training)."""
-    times = []
     gc.collect()
     was = gc.isenabled()
     (gc.enable if gc_on else gc.disable)()
     try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
+        return timing.seconds(fn, repeat)
     finally:
         (gc.enable if was else gc.disable)()
         gc.collect()
-    return times
 
 
 def sum_of_products(value: type, n: int = 100_000) -> None:
@@ -152,8 +146,7 @@ def main() -> None:
             "micrograd": timed(lambda: deep_recursion(sum_of_products, MgValue), args.repeat,
                                gc_on),
             "gategrad": timed(lambda: sum_of_products(Value), args.repeat, gc_on)}
-    medians = {case: {lib: statistics.median(t) for lib, t in libs.items()}
-               for case, libs in runs.items()}
+    medians = {case: timing.medians(libs) for case, libs in runs.items()}
 
     print(f"{'benchmark':<44} {'micrograd':>10} {'gategrad':>10} {'speed-up':>9}")
     for name, t in medians.items():

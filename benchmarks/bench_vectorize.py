@@ -13,26 +13,14 @@ Run: python benchmarks/bench_vectorize.py [--repeat 3]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import record
+import timing
 
 from autograd import Tensor, Value
 from autograd.engine import topological_order
-
-
-def timings(fn: Callable[[], Any], repeat: int) -> list[float]:
-    """Seconds of each of ``repeat`` calls of ``fn``."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
 
 
 def loop_dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -91,10 +79,10 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     a, b = rng.random(1_000_000), rng.random(1_000_000)
-    runs = {"python for-loop": timings(lambda: loop_dot(a, b), args.repeat),
-            "np.dot": timings(lambda: np.dot(a, b), 10 * args.repeat),
-            "Values": timings(lambda: value_dot(a.tolist(), b.tolist()), args.repeat),
-            "Tensor @": timings(lambda: tensor_dot(a, b), 10 * args.repeat)}
+    runs = {"python for-loop": timing.seconds(lambda: loop_dot(a, b), args.repeat),
+            "np.dot": timing.seconds(lambda: np.dot(a, b), 10 * args.repeat),
+            "Values": timing.seconds(lambda: value_dot(a.tolist(), b.tolist()), args.repeat),
+            "Tensor @": timing.seconds(lambda: tensor_dot(a, b), 10 * args.repeat)}
     nodes = len(topological_order(value_dot(a.tolist(), b.tolist())))
 
     X = rng.standard_normal((400, 2))
@@ -102,17 +90,17 @@ def main() -> None:
     epochs, lr = 20, 0.5
     weights = {}
 
-    def per_epoch(train: Callable[..., np.ndarray], key: str) -> None:
-        t0 = time.perf_counter()
-        weights[key] = train(X, y, epochs, lr)
-        runs.setdefault(key, []).append((time.perf_counter() - t0) / epochs)
+    def train(how: Callable[..., np.ndarray], key: str) -> Callable[[], None]:
+        def run() -> None:
+            weights[key] = how(X, y, epochs, lr)  # the last run's weights are compared
+        return run
 
-    for _ in range(args.repeat):
-        per_epoch(logistic_values, "logistic, scalar Values")
-        per_epoch(logistic_tensors, "logistic, Tensors")
-    t = {case: statistics.median(times) for case, times in runs.items()}
-    difference = float(np.abs(weights["logistic, scalar Values"]
-                              - weights["logistic, Tensors"]).max())
+    trained = timing.interleaved({"logistic, scalar Values": train(logistic_values, "values"),
+                                  "logistic, Tensors": train(logistic_tensors, "tensors")},
+                                 args.repeat)
+    runs.update({key: [s / epochs for s in times] for key, times in trained.items()})
+    t = timing.medians(runs)
+    difference = float(np.abs(weights["values"] - weights["tensors"]).max())
 
     dot = [["Python for-loop dot product", f"{t['python for-loop'] * 1e3:.1f} ms"],
            ["`np.dot`", f"{t['np.dot'] * 1e3:.2f} ms "

@@ -10,7 +10,13 @@
 
 Each through both renderers: the system ``dot`` and the pygraphviz wheel (the fallback,
 chosen here by hiding ``dot``). Times are end to end, ``viz.render`` from the root to the
-file, median of ``--repeat`` runs. With ``--unfolded`` it also times (a) with
+file, median of ``--repeat`` runs.
+
+Before and after, in the same run, taking turns: the (a) graphs rendered with dot's own
+ranking (the drawing without its ``rank=same`` groups, as drawn before ``viz.layering``)
+and with the ranks ``viz.layering`` computes (``viz.render`` as it is).
+
+With ``--unfolded`` it also times (a) with
 ``collapse=None`` (every partial sum drawn), rendering in a child process killed after
 ``--timeout`` seconds: Graphviz 2.43's placement is quadratic in the dummy nodes that long
 ``sum()`` chains create, which is why big graphs are folded by default.
@@ -22,25 +28,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 from unittest import mock
 
 import numpy as np
 import record
+import timing
 
 import viz
 from autograd import Value
 from autograd.engine import topological_order
 from nn import MLP
 from viz.draw import plan
-from viz.renderer import renderer
+from viz.renderer import renderer, write
 
 
 def mlp_loss(points: int, seed: int = 0) -> Value:
@@ -61,14 +68,20 @@ def mlp_loss_and_model(points: int, seed: int = 0) -> tuple[Value, MLP]:
     return total, model
 
 
-def timed_render(root: Value, path: Path, repeat: int, **options: Any) -> list[float]:
-    """Seconds of each of ``repeat`` renders of ``root`` to ``path``."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        viz.render(root, path, **options)
-        times.append(time.perf_counter() - t0)
-    return times
+def without_ranks(root: Value) -> str:
+    """The DOT text of ``viz.draw(root, max_nodes=None)`` as drawn before ``viz.layering``:
+    the same but for the ``rank=same`` groups, so dot ranks the graph itself."""
+    return re.sub(r"^\t\{rank=same; .*\}\n", "", viz.draw(root, max_nodes=None).source,
+                  flags=re.M)
+
+
+def ranks_before_after(graphs: dict[str, Value], path: Path, repeat: int) -> dict:
+    """Seconds of each render with dot's ranking ("before") and with the drawing's own
+    ("after"), taking turns; both from the root to the file through the system dot."""
+    return {graph: timing.interleaved(
+        {"before": lambda root=root: write(without_ranks(root), path),
+         "after": lambda root=root: viz.render(root, path, max_nodes=None)}, repeat)
+        for graph, root in graphs.items()}
 
 
 def unfolded_render(root: Value, which: str, timeout: float) -> str:
@@ -124,10 +137,12 @@ def main() -> None:
             with hide:
                 assert renderer() == which
                 for graph, (root, options) in graphs.items():
-                    runs[graph][which] = timed_render(root, Path(tmp) / "graph.svg",
-                                                      args.repeat, **options)
-    medians = {graph: {which: statistics.median(t) for which, t in by.items()}
-               for graph, by in runs.items()}
+                    runs[graph][which] = timing.seconds(functools.partial(
+                        viz.render, root, Path(tmp) / "graph.svg", **options), args.repeat)
+        full = dict(zip(list(graphs)[:2], (small, wide)))
+        ranked = (ranks_before_after(full, Path(tmp) / "graph.svg", args.repeat)
+                  if "dot" in renderers else {})
+    medians = {graph: timing.medians(by) for graph, by in runs.items()}
     boxes = [len(plan([root], **options).nodes) for root, options in graphs.values()]
     print(f"drawn: {', '.join(f'{b:,}' for b in boxes)} boxes for the {n_small:,}-, "
           f"{n_wide:,}- and {n_big:,}-node graphs (sum() chains folded; the last also cut)")
@@ -139,11 +154,23 @@ def main() -> None:
     headings = {"dot": "system `dot`", "pygraphviz": "pygraphviz wheel"}
     rows = [[graph, f"{drawn:,}", *(f"{medians[graph][which]:.2f} s" for which in renderers),
              f"≤ {targets[graph]:.0f} s"] for graph, drawn in zip(graphs, boxes)]
+    tables = {"render": record.table(
+        ["graph", "boxes drawn", *(headings[w] for w in renderers), "target"], rows)}
+    if ranked:
+        print("\nsystem dot, dot's own ranking (before) and the drawing's ranks (after):")
+        rank_rows = []
+        for graph, by in ranked.items():
+            t = medians[f"{graph}, ranks"] = timing.medians(by)
+            runs[f"{graph}, ranks"] = by
+            print(f"{graph:<50} before {t['before']:6.2f} s  after {t['after']:6.2f} s  "
+                  f"after/before {t['after'] / t['before']:.2f}")
+            rank_rows.append([graph, f"{t['before']:.2f} s", f"{t['after']:.2f} s",
+                              f"**{t['after'] / t['before']:.2f}x**"])
+        tables["ranks"] = record.table(
+            ["graph (system `dot`)", "dot's own ranking (before)",
+             "ranks from `viz.layering` (after)", "after / before"], rank_rows)
     record.write("bench_viz", command=record.command_line(), runs=runs, medians=medians,
-                 tables={"render": record.table(
-                     ["graph", "boxes drawn", *(headings[w] for w in renderers), "target"],
-                     rows)},
-                 packages=["graphviz", "pygraphviz"])
+                 tables=tables, packages=["graphviz", "pygraphviz"])
     if args.unfolded:
         print(f"\n{n_small:,} nodes with collapse=None (every partial sum drawn), render only:")
         for which in renderers:

@@ -48,6 +48,36 @@ def test_the_graph_of_an_expression():
     assert build("-2 + +x", {"x": 1.0}).data == -1.0
 
 
+def test_a_gate_registered_after_import_can_be_called_and_its_redefinition_too(
+        tmp_path, capsys):
+    from autograd import gate
+    from autograd.custom import REGISTRY
+    from viz.expression import ExpressionError, functions
+
+    before = dict(REGISTRY)
+    try:
+        assert "cube" not in functions()
+        gate("cube", cli=True, derivatives=[lambda g, out, x: 3 * x * x * g])(
+            lambda x: x * x * x)
+        gate("hidden", derivatives=[lambda g, out, x: g])(lambda x: x)  # no cli: not callable
+        root = build("cube(x) + 1", {"x": 2.0})
+        root.backward()
+        assert root.data == 9.0 and _leaves(root)[0].grad == 12.0  # d(x³ + 1)/dx = 3x² at 2
+        with pytest.raises(ExpressionError, match="unknown function `hidden`"):
+            build("hidden(x)", {"x": 2.0})
+        with pytest.raises(ExpressionError, match="cube is a gate function"):
+            parse_sets(["cube=1"])
+        gate("cube", cli=True, derivatives=[lambda g, out, x: 2 * x * g])(lambda x: x * x)
+        assert build("cube(x)", {"x": 3.0}).data == 9.0  # the redefinition, not the first
+        code, stdout, err = run(capsys, "cube(x)", "--set", "x=3",
+                                "-o", str(tmp_path / "c.svg"))
+        assert (code, err) == (0, "") and "d/dx = 6" in stdout
+    finally:  # the table as it was: other tests draw random graphs from every row
+        REGISTRY.clear()
+        REGISTRY.update(before)
+    assert "cube" not in functions()
+
+
 def _leaves(root):
     from viz.graph import inputs_first
 

@@ -14,8 +14,6 @@ import argparse
 import math
 import sys
 
-from autograd.node import Node
-
 from .cli_args import OneLineParser, output_file
 from .expression import ExpressionError, build, parse_sets
 from .graph import inputs_first
@@ -71,18 +69,18 @@ def run(args: argparse.Namespace) -> int:
         reason = ("a number is too large for a float" if isinstance(e, OverflowError)
                   else " ".join(str(e).split()) or type(e).__name__)
         return _fail(f"cannot compute {_shown(args.expression)} for these values: {reason}")
-    leaves = sorted({n.label: n for n in _leaves(root)}.items())
+    nodes = inputs_first([root])  # the one walk: the leaves and the size come from it
+    leaves = sorted({n.label: n for n in nodes if n._gate is None and n.label}.items())
     for name, n in leaves:
         if not math.isfinite(n.grad):
             return _fail(f"the gradient d/d{name} of {_shown(args.expression)} is {n.grad} "
                          "for these values (too large for a float)")
     if args.steps is not None:
-        from .steps import MAX_STEP_NODES
+        from .steps import too_big
 
-        size = len(inputs_first([root]))
-        if size > MAX_STEP_NODES:
-            return _fail(f"--steps: the graph has {size:,} nodes; the step-by-step view is "
-                         f"for at most {MAX_STEP_NODES} (draw it without --steps)")
+        problem = too_big(len(nodes))
+        if problem:  # refused before anything is written
+            return _fail(f"--steps: {problem} (draw it without --steps)")
     print(f"{' '.join(args.expression.split())} = {num(root.data)}; "
           + ", ".join(f"d/d{name} = {num(n.grad)}" for name, n in leaves))
     try:
@@ -102,10 +100,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{PROG}: {e}", file=sys.stderr)
         return 1
     return 0
-
-
-def _leaves(root: Node) -> list[Node]:
-    return [n for n in inputs_first([root]) if n._gate is None and n.label]
 
 
 def _shown(expression: str) -> str:

@@ -19,6 +19,7 @@ from . import collapse as C
 from .explain import chain_rule
 from .graph import Roots, as_roots, count_uses, inputs_first
 from .labels import EXPLAIN_COLOR, esc, gate_text, html_table, node_rows
+from .layering import RANKS_ABOVE, ranks
 
 MAX_NODES = 500  # the default cut: bigger drawings are neither readable nor quick
 _RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -108,7 +109,9 @@ def draw(root: Roots, rankdir: str = "LR", show_data: bool = True, show_grad: bo
     are cut to the nodes nearest the roots: a gate whose inputs were left out gets a
     "… k more" stub, and the title says how many nodes are not drawn. ``collapse="auto"``
     folds ``sum()`` chains into one ``+`` gate once a graph has over 1,000 nodes
-    ("chains": always, None: never).
+    ("chains": always, None: never). A drawing of over 1,000 boxes and gates takes dot's
+    faster layout settings; over 2,500, it also gives dot each one's column
+    (``viz.layering``).
     """
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}; got {rankdir!r}")
@@ -138,6 +141,7 @@ def build(p: Plan, rankdir: str = "LR", show_data: bool = True, show_grad: bool 
                              "fontname": "Helvetica"})
     roots = set(p.roots)
     names = p.names
+    edges: list[tuple[str, str]] = []  # (tail, head) of every edge, for the ranks below
     for node in p.nodes:
         name = names[node]
         grad, known = (None, True) if grad_of is None else grad_of(node)
@@ -153,6 +157,7 @@ def build(p: Plan, rankdir: str = "LR", show_data: bool = True, show_grad: bool 
                  else "ellipse", margin="0.02,0.02", width="0.3",
                  **_gate_style(node is current))
         dot.edge(gate, name, **_current_edge(node is current))
+        edges.append((gate, name))
         for parent, owner, slot in inputs:
             attrs = _current_edge(node is current)
             text = edge_label(owner, slot) if edge_label is not None else None
@@ -160,10 +165,14 @@ def build(p: Plan, rankdir: str = "LR", show_data: bool = True, show_grad: bool 
             if text:
                 attrs.update(label=f"<{esc(text)}>", fontcolor=color, fontsize="10")
             dot.edge(names[parent], gate, **attrs)
+            edges.append((names[parent], gate))
         if node in p.missing:  # inputs left out by the cut: one small stub says how many
             dot.node("m" + name[1:], f"… {p.missing[node]:,} more", shape="plaintext",
                      fontcolor="#777777", fontsize="9")
             dot.edge("m" + name[1:], gate, style="dashed", color="#999999")
+            edges.append(("m" + name[1:], gate))
+    if _size(p) > RANKS_ABOVE:  # dot's own ranking is cut short on big graphs
+        dot.body += [f"\t{{rank=same; {'; '.join(group)}}}\n" for group in ranks(edges)]
     return dot
 
 
@@ -176,10 +185,14 @@ def _graph_attr(p: Plan, rankdir: str, title: str) -> dict:
         title = f"{title}\\n{cut}" if title else cut  # backslash-n: a line break in DOT
     if title:
         attrs.update(label=title, labelloc="t", fontsize="11", fontcolor=EXPLAIN_COLOR)
-    gates = sum(1 for node in p.nodes if node._gate is not None)
-    if len(p.nodes) + gates > C.FAST_LAYOUT_ABOVE:
+    if _size(p) > C.FAST_LAYOUT_ABOVE:
         attrs.update(C.FAST_LAYOUT)
     return attrs
+
+
+def _size(p: Plan) -> int:
+    """The boxes and gates of ``p``: what dot has to lay out."""
+    return len(p.nodes) + sum(1 for node in p.nodes if node._gate is not None)
 
 
 def _box_style(node: Any, is_root: bool, is_current: bool) -> dict:

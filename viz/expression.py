@@ -14,7 +14,8 @@ import ast
 import functools
 import keyword
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from autograd import Value, gates
@@ -26,17 +27,29 @@ MAX_TREE = 300  # ast nodes
 MAX_DEPTH = 250  # nesting (a sum of n terms is n deep), so building recurses at most this deep
 MAX_EXPONENT = 1000  # |b| in a ** b
 
+Whitelist = Mapping[str, tuple[int, Callable[..., Any]]]  # name -> (operands, function)
 
 
-def functions() -> dict[str, tuple[int, Callable[..., Any]]]:
-    """The gate functions an expression may call, read from the gate table: every row with
-    ``cli`` names, built-in or registered with ``@gate``, with its number of operands."""
-    rows = [*gates.ROWS, *REGISTRY.values()]
+def _whitelist(rows: Iterable[gates.Gate]) -> dict[str, tuple[int, Callable[..., Any]]]:
     return {name: (row.arity, functools.partial(apply_gate, row)) for row in rows
             for name in row.cli}
 
 
-FUNCTIONS = functions()  # the built-in ones, as they were at import
+_BUILT_IN: Whitelist = MappingProxyType(_whitelist(gates.ROWS))  # fixed at import
+
+
+def functions() -> Whitelist:
+    """The gate functions an expression may call, read from the gate table: every row with
+    ``cli`` names, built-in or registered with ``@gate``, with its number of operands.
+
+    The built-in part is made once; the ``@gate`` registry is read at each call, so a gate
+    registered (or redefined) after import is found. ``parse``, ``build`` and
+    ``parse_sets`` read it once per expression and look every name up in that one table.
+    """
+    custom = _whitelist(REGISTRY.values())
+    return MappingProxyType({**_BUILT_IN, **custom}) if custom else _BUILT_IN
+
+
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARY = (ast.USub, ast.UAdd)
 _OTHER_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
@@ -56,8 +69,11 @@ class ExpressionError(ValueError):
     """An expression or a ``--set`` value that is refused; the message is one line."""
 
 
-def parse(text: str, variables: dict[str, float]) -> ast.Expression:
-    """The checked syntax tree of ``text``: every part whitelisted, sizes bounded."""
+def parse(text: str, variables: dict[str, float],
+          allowed: Whitelist | None = None) -> ast.Expression:
+    """The checked syntax tree of ``text``: every part whitelisted, sizes bounded.
+
+    ``allowed``: the gate functions it may call (default: ``functions()``, read now)."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the expression is empty")
     if len(text) > MAX_LENGTH:
@@ -70,6 +86,7 @@ def parse(text: str, variables: dict[str, float]) -> ast.Expression:
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested") from None
     source = text.strip()
+    allowed = functions() if allowed is None else allowed
     count = 0
     stack = [(tree.body, 1)]
     while stack:  # iterative: the depth check must not itself recurse
@@ -79,7 +96,7 @@ def parse(text: str, variables: dict[str, float]) -> ast.Expression:
             raise ExpressionError(f"the expression has over {MAX_TREE} parts; simplify it")
         if depth > MAX_DEPTH:
             raise ExpressionError(f"the expression is nested over {MAX_DEPTH} levels deep")
-        _check(node, source, variables)
+        _check(node, source, variables, allowed)
         children = _operands(node)
         stack.extend((child, depth + 1) for child in children)
     return tree
@@ -95,7 +112,7 @@ def _operands(node: ast.AST) -> list:
     return []
 
 
-def _check(node: ast.AST, source: str, variables: dict) -> None:
+def _check(node: ast.AST, source: str, variables: dict, allowed: Whitelist) -> None:
     part = _part(node, source)
     if isinstance(node, ast.Constant):
         value = node.value
@@ -104,7 +121,7 @@ def _check(node: ast.AST, source: str, variables: dict) -> None:
         if isinstance(value, int) and abs(value) >= 10**300 or not math.isfinite(value):
             raise ExpressionError(f"the number {part} is too large")
     elif isinstance(node, ast.Name):
-        if node.id in functions():
+        if node.id in allowed:
             raise ExpressionError(f"{part} is a function: call it, as in {node.id}(x)")
         if node.id not in variables:
             raise ExpressionError(f"unknown name {part}: give it a value with "
@@ -126,13 +143,13 @@ def _check(node: ast.AST, source: str, variables: dict) -> None:
         func = node.func
         if not isinstance(func, ast.Name):
             raise ExpressionError(f"{part}: only the gate functions can be called "
-                                  f"({', '.join(sorted(functions()))})")
-        if func.id not in functions():
+                                  f"({', '.join(sorted(allowed))})")
+        if func.id not in allowed:
             raise ExpressionError(f"unknown function {_part(func, source)} "
-                                  f"(allowed: {', '.join(sorted(functions()))})")
+                                  f"(allowed: {', '.join(sorted(allowed))})")
         if node.keywords:
             raise ExpressionError(f"{part}: keyword arguments are not allowed")
-        arity = functions()[func.id][0]
+        arity = allowed[func.id][0]
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{part}: star arguments are not allowed")
         if len(node.args) != arity:
@@ -155,10 +172,11 @@ def _part(node: ast.AST, source: str, limit: int = 40) -> str:
 def build(text: str, variables: dict[str, float]) -> Value:
     """The Value graph of ``text``; each ``--set`` variable is a labelled leaf, and each
     gate's output is labelled with the part of the expression it computes."""
-    tree = parse(text, variables)
+    allowed = functions()
+    tree = parse(text, variables, allowed)
     source = text.strip()
     leaves = {name: Value(value, name) for name, value in variables.items()}
-    root = _evaluate(tree.body, source, leaves)
+    root = _evaluate(tree.body, source, leaves, allowed)
     if not root.label:  # the whole expression, shortened visibly when it is long
         root.label = _part(tree.body, source)[1:-1]
     return root
@@ -171,7 +189,8 @@ def _number(node: ast.Constant) -> float:
     return float(node.value)
 
 
-def _evaluate(node: ast.expr, source: str, leaves: dict[str, Value]) -> Value:
+def _evaluate(node: ast.expr, source: str, leaves: dict[str, Value],
+              allowed: Whitelist) -> Value:
     # Recursive, but only MAX_DEPTH deep: parse() has bounded the nesting.
     if isinstance(node, ast.Constant):
         return Value(_number(node))
@@ -182,19 +201,19 @@ def _evaluate(node: ast.expr, source: str, leaves: dict[str, Value]) -> Value:
             if isinstance(node.operand, ast.Constant):  # -1 is a number, not a gate
                 sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
                 return Value(sign * _number(node.operand))
-            operand = _evaluate(node.operand, source, leaves)
+            operand = _evaluate(node.operand, source, leaves, allowed)
             if isinstance(node.op, ast.UAdd):
                 return operand
             out = -operand
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            args = [_evaluate(a, source, leaves) for a in node.args]
-            out = functions()[node.func.id][1](*args)
+            args = [_evaluate(a, source, leaves, allowed) for a in node.args]
+            out = allowed[node.func.id][1](*args)
         elif isinstance(node, ast.BinOp):
-            left = _evaluate(node.left, source, leaves)
+            left = _evaluate(node.left, source, leaves, allowed)
             if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant):
                 out = left ** _number(node.right)  # a constant exponent: the ** c gate
             else:
-                right = _evaluate(node.right, source, leaves)
+                right = _evaluate(node.right, source, leaves, allowed)
                 out = _binary(node, left, right, source)
         else:  # parse() refuses every other kind of node
             raise ExpressionError(f"{_part(node, source)} is not allowed")
@@ -232,6 +251,7 @@ def _binary(node: ast.BinOp, left: Value, right: Value, source: str) -> Value:
 def parse_sets(items: list[str]) -> dict[str, float]:
     """``["w=2", "x=-1"]`` as ``{"w": 2.0, "x": -1.0}``; refuses anything else."""
     variables: dict[str, float] = {}
+    allowed = functions()
     for item in items:
         name, sep, value = item.partition("=")
         name = name.strip()
@@ -240,7 +260,7 @@ def parse_sets(items: list[str]) -> dict[str, float]:
             raise ExpressionError(f"--set {shown}: expected NAME=VALUE, as in w=2")
         if not name.isidentifier() or keyword.iskeyword(name) or not name.isascii():
             raise ExpressionError(f"--set {shown}: {name!r} is not a valid variable name")
-        if name in functions():
+        if name in allowed:
             raise ExpressionError(f"--set {shown}: {name} is a gate function, not a variable")
         if name in variables:
             raise ExpressionError(f"--set {shown}: {name} is set twice")

@@ -35,6 +35,14 @@ from .renderer import pipe
 MAX_STEP_NODES = 200  # a frame per gate: beyond this, a slideshow teaches nothing
 
 
+def too_big(total: int) -> str | None:
+    """Why a graph of ``total`` nodes is refused by the step-by-step view; None if it fits."""
+    if total <= MAX_STEP_NODES:
+        return None
+    return (f"the graph has {total:,} nodes; the step-by-step view is for graphs of at most "
+            f"{MAX_STEP_NODES}")
+
+
 @dataclass
 class Frame:
     """One moment of the backward pass: the drawing and a sentence saying what happened."""
@@ -53,9 +61,9 @@ def frames(root: Roots, rankdir: str = "LR", show_data: bool = True,
     if not isinstance(root, Node):
         raise TypeError(f"backward_steps() takes one Value or Tensor, got {type(root).__name__}")
     p = plan([root], collapse=None, max_nodes=None)
-    if p.total > MAX_STEP_NODES:
-        raise ValueError(f"the graph has {p.total:,} nodes; the step-by-step view is for "
-                         f"graphs of at most {MAX_STEP_NODES} (use viz.draw for big ones)")
+    problem = too_big(p.total)
+    if problem:
+        raise ValueError(f"{problem} (use viz.draw for big ones)")
     # First the replay, remembering what each step did and which gradients were known.
     known: dict = {root: _seed(root, grad)}  # gradient of every node whose uses are all done
     arrived: dict = {}  # partial sums for the others
