@@ -39,8 +39,8 @@ from .explore_groups import module_groups
 from .explore_health import EXPLODE_ABOVE, health_flags
 from .explore_more import open_more
 from .explore_scopes import place
-from .labels import gate_text
-from .steps import _value, _who
+from .labels import gate_text, value_text
+from .labels import who as name_of
 
 SHUT_ABOVE = 100  # drawn values: a model's groups start folded on bigger graphs
 GROUP_PAD, GROUP_HEAD = 10, 24  # an open group's frame: margin, title bar
@@ -136,12 +136,13 @@ def _forward_steps(p: Plan, names: dict) -> list[dict]:
                          "hold their values; the gates have not run yet."}]
     gates = [n for n in p.nodes if n._gate is not None]
     for i, node in enumerate(gates, 1):
-        ins = ", ".join(f"{_who(q)} = {_value(values(q.data))}" for q, _, _ in p.inputs_of[node])
+        ins = ", ".join(f"{name_of(q)} = {value_text(values(q.data))}"
+                        for q, _, _ in p.inputs_of[node])
         steps.append({"phase": "forward", "gate": "g" + names[node][1:], "node": names[node],
                       "shows": [names[node]],
                       "caption": f"Forward {i} of {len(gates)}: the {gate_text(node)} gate "
-                                 f"takes {ins or 'its inputs'} and makes {_who(node)} = "
-                                 f"{_value(values(node.data))}."})
+                                 f"takes {ins or 'its inputs'} and makes {name_of(node)} = "
+                                 f"{value_text(values(node.data))}."})
     return steps
 
 
@@ -154,8 +155,8 @@ def _backward_steps(p: Plan, names: dict, shares: dict, in_edges: dict, rules: d
     rid = names[root]
     steps = [{"phase": "seed", "gate": None, "node": rid,
               "sets": [{"node": rid, "grad": summary(values(root.grad)), "done": True}],
-              "caption": f"Backward starts: {_who(root)}.grad = {_value(values(root.grad))}, "
-                         "the seed (d out / d out)."}]
+              "caption": f"Backward starts: {name_of(root)}.grad = "
+                         f"{value_text(values(root.grad))}, the seed (d out / d out)."}]
     got: dict = {}
     running: dict = {}
     gates = [n for n in reversed(p.nodes) if n._gate is not None]
@@ -171,8 +172,8 @@ def _backward_steps(p: Plan, names: dict, shares: dict, in_edges: dict, rules: d
         steps.append({"phase": "backward", "gate": "g" + names[node][1:], "node": names[node],
                       "sets": sets,
                       "caption": f"Backward {i} of {len(gates)}: the {gate_text(node)} gate "
-                                 f"that made {_who(node)} gets up_diff "
-                                 f"{_value(values(node.grad))} and sends each input "
+                                 f"that made {name_of(node)} gets up_diff "
+                                 f"{value_text(values(node.grad))} and sends each input "
                                  "local_diff × up_diff = down_diff."})
     return steps
 
@@ -181,7 +182,7 @@ def _share(parent: Any, pid: str, eid: str, line_of_rule: str, rule: Any, total:
            k: int, n: int) -> dict:
     """One share of ``parent``'s gradient arriving (the ``k``-th of ``n``); its chain rule
     is on the edge ``eid`` (the page reads it there)."""
-    who = _who(parent)
+    who = name_of(parent)
     now = text_of(total)
     done = k == n
     if n == 1:

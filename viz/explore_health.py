@@ -22,7 +22,7 @@ from autograd.ops import values
 
 from .explain import down_diff
 from .explore_stats import finite
-from .steps import _who
+from .labels import who
 
 SATURATED = 1e-3
 EXPLODE_ABOVE = 1e3
@@ -41,19 +41,19 @@ def health_flags(nodes: list, inputs_of: dict, name: dict, shares: dict,
             flags.extend(_activation(node, name[node]))
         if node.grad is not None and finite(node.grad) and _largest(node.grad) > explode_above:
             flags.append(_flag(node, name, "exploding",
-                               f"exploding gradient at {_who(node)}: |grad| reaches "
+                               f"exploding gradient at {who(node)}: |grad| reaches "
                                f"{_largest(node.grad):.3g} (above {explode_above:g})"))
     origin = next((n for n in nodes if not finite(n.data)
                    and all(finite(p.data) for p, _, _ in inputs_of.get(n, ()))), None)
     if origin is not None:
         what = "holds" if origin._gate is None else f"is where the {origin._gate.symbol} gate made"
-        flags.append(_flag(origin, name, "nan", f"{_who(origin)} {what} the first NaN/inf "
+        flags.append(_flag(origin, name, "nan", f"{who(origin)} {what} the first NaN/inf "
                                                 "of the forward pass"))
     for node in reversed(nodes):
         rules = [r for r in shares.get(node, ()) if r is not None]
         if finite(node.grad) and any(not finite(r.down) for r in rules):
             flags.append(_flag(node, name, "nan", f"the {node._gate.symbol} gate that made "
-                               f"{_who(node)} sends the first NaN/inf of the backward pass"))
+                               f"{who(node)} sends the first NaN/inf of the backward pass"))
             break
     return flags
 
@@ -68,13 +68,13 @@ def _activation(node: Any, node_id: str) -> list[dict]:
     if node._gate.name == "relu":
         if not local.any():
             return [{"node": node_id, "kind": "dead",
-                     "text": f"dead ReLU at {_who(node)}: its local derivative is 0 for "
+                     "text": f"dead ReLU at {who(node)}: its local derivative is 0 for "
                              "every element, so no gradient flows back through it"}]
         return []
     small = float((local < SATURATED).mean())
     if small > 0.5:
         return [{"node": node_id, "kind": "saturated",
-                 "text": f"saturated {symbol} at {_who(node)}: local derivative below "
+                 "text": f"saturated {symbol} at {who(node)}: local derivative below "
                          f"{SATURATED:g} for {small:.0%} of elements"}]
     return []
 

@@ -22,7 +22,7 @@ from . import explore_entries as E
 from .collapse import gate_inputs
 from .draw import Plan
 from .explain import chain_rule
-from .steps import _who
+from .labels import who
 
 CHUNK = 12  # inputs a stub opens to at once; more wait behind a stub inside its group
 LISTED = 12  # inputs listed in the panel of a stub that does not open
@@ -122,6 +122,6 @@ def _as_group(stub: dict, nodes: list[dict]) -> dict:
 
 def _listed(q: Any, owner: Any, slot: int, backward: bool) -> dict:
     rule = chain_rule(owner, slot) if backward else None
-    return {"who": _who(q), "data": E.summary(q.data),
+    return {"who": who(q), "data": E.summary(q.data),
             "grad": E.summary(q.grad) if backward and q.grad is not None else None,
             "rule": None if rule is None else E.rule_line(rule)}

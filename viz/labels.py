@@ -52,6 +52,22 @@ def array_summary(a: Any) -> str:
         return f"min {num(a.min())} mean {num(a.mean())} max {num(a.max())}"
 
 
+def who(node: Node) -> str:
+    """How a sentence names a node: its label, else its shape (arrays) or value."""
+    if node.label:
+        return node.label
+    if isinstance(node.data, np.ndarray):
+        return f"the {shape_text(node.data)} node"
+    return f"the node holding {num(node.data)}"
+
+
+def value_text(x: Any) -> str:
+    """A value in a sentence: a number, or an array's shape when it holds more than one."""
+    if isinstance(x, np.ndarray) and x.size > 1:
+        return f"{shape_text(x)} array"
+    return num(np.asarray(x).reshape(()) if isinstance(x, np.ndarray) else x)
+
+
 def shape_text(a: Any) -> str:
     """``"(3, 4) float64"`` or ``"scalar float64"``: what a node box says of an array."""
     a = np.asarray(values(a))

@@ -29,7 +29,7 @@ from autograd.ops import values
 from .draw import Drawing, build, plan
 from .explain import chain_rule
 from .graph import Roots, count_uses
-from .labels import EXPLAIN_COLOR, node_rows, num, shape_text, text_width
+from .labels import EXPLAIN_COLOR, node_rows, text_width, value_text, who
 from .renderer import pipe
 
 MAX_STEP_NODES = 200  # a frame per gate: beyond this, a slideshow teaches nothing
@@ -82,15 +82,15 @@ def frames(root: Roots, rankdir: str = "LR", show_data: bool = True,
             uses_left[parent] -= 1
             if uses_left[parent] == 0:
                 known[parent] = arrived.pop(parent)
-            sent.append(f"{rule.text(sep=', ')} to {_who(parent)}")
+            sent.append(f"{rule.text(sep=', ')} to {who(parent)}")
         steps.append((node, dict(known), f"the {node._gate.symbol} gate that made "
-                      f"{_who(node)} gets up_diff {_value(up)} and sends " + "; ".join(sent)))
+                      f"{who(node)} gets up_diff {value_text(up)} and sends " + "; ".join(sent)))
 
     # Then the frames. Every box is as wide as its widest text will ever be, and every edge
     # always carries its label (invisible until its gate runs), so graphviz lays every
     # frame out identically and nothing jumps between frames.
     widths = {n: text_width(node_rows(n, show_data, True, _final(n), True)) for n in p.nodes}
-    seed = (None, {root: known[root]}, f"{_who(root)}.grad = {_value(known[root])}, the seed")
+    seed = (None, {root: known[root]}, f"{who(root)}.grad = {value_text(known[root])}, the seed")
     out = []
     for i, (node, now, what) in enumerate([seed] + steps):
         done = {n for n, _, _ in steps[:i]}
@@ -116,20 +116,6 @@ def _final(node: Any) -> Any:
     if isinstance(node.data, np.ndarray):
         return np.full(node.data.shape, -1.234e-05)
     return -1.234e-05
-
-
-def _who(node: Any) -> str:
-    if node.label:
-        return node.label
-    if isinstance(node.data, np.ndarray):
-        return f"the {shape_text(node.data)} node"
-    return f"the node holding {num(node.data)}"
-
-
-def _value(x: Any) -> str:
-    if isinstance(x, np.ndarray) and x.size > 1:
-        return f"{shape_text(x)} array"
-    return num(np.asarray(x).reshape(()) if isinstance(x, np.ndarray) else x)
 
 
 def backward_steps(root: Roots, out: str | Path, rankdir: str = "LR", show_data: bool = True,
