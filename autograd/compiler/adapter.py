@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor as tensor_module
+from .. import value as value_module
 from ..engine import _backward_lock, _describe, is_grad_enabled, topological_order
 from ..node import Node, _clock
 from ..tensor import Tensor
@@ -147,6 +148,11 @@ def recording_every_gate(node_maker: Callable) -> Callable:
 
 # Functions replaced while tracing, as (module, name, wrapper).
 TRACED_MAKERS = [(tensor_module, "_node", recording_every_gate)]
+
+# The functions that wrap a plain operand (the ``1`` of ``1 + v``, the ``0.5`` of
+# ``t * 0.5``) in a new leaf node, as (module, name): a trace records the leaves they make
+# in its call. The user never holds those nodes, so a replay may keep them as constants.
+CONSTANT_MAKERS = [(value_module, "_constant"), (tensor_module, "_constant")]
 
 
 # -- calling gates ------------------------------------------------------------------------
