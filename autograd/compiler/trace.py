@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import operator
 import sys
 import threading
@@ -139,11 +140,20 @@ def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     key: list = []
 
     def walk(x: Any) -> Any:
-        if type(x) is list and all(type(item) is float for item in x):  # the common case
+        if type(x) is list and (not x or type(x[0]) is float and  # the common case
+                                set(map(type, x)) == _FLOAT):
             key.append(("floats", len(x)))
             if fresh:
                 x = [item * 1.0 for item in x]  # float arithmetic makes a new object
             flat.extend(x)
+            return x
+        rows = _float_rows(x)
+        if rows is not None:  # a table of floats (a data set's rows), checked in bulk
+            key.append(("float rows", len(x), len(x[0])))
+            if fresh:
+                x = [[item * 1.0 for item in row] for row in x]
+                rows = [item for row in x for item in row]
+            flat.extend(rows)
             return x
         if isinstance(x, (list, tuple)) and not isinstance(x, Node):
             key.append((type(x), len(x)))
@@ -171,6 +181,22 @@ def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     rebuilt_args = tuple(walk(a) for a in args)
     rebuilt_kwargs = {name: walk(kwargs[name]) for name in sorted(kwargs)}
     return flat, tuple(key), rebuilt_args, rebuilt_kwargs
+
+
+_FLOAT = {float}
+
+
+def _float_rows(x: Any) -> list | None:
+    """The items of ``x``, row by row, when it is a list of at least two lists of floats
+    of one length (else None): its key is its two lengths, checked at C speed."""
+    if type(x) is not list or len(x) < 2 or type(x[0]) is not list:
+        return None
+    if set(map(type, x)) != {list} or len(set(map(len, x))) != 1:
+        return None
+    items = list(itertools.chain.from_iterable(x))
+    if set(map(type, items)) != _FLOAT:
+        return None
+    return items
 
 
 # -- recording while the function runs -------------------------------------------------
