@@ -64,3 +64,30 @@ def test_a_literal_equal_to_a_float_of_a_table_is_not_taken_for_it():
     assert step([[2.0, 1.0], [1.0, 2.0]]).data == 4.0 * 3.0 + 3.0
     assert step([[1.0, 5.0], [1.0, 1.0]]).data == 4.0 * 2.0 + 6.0  # the exponent stays 2
     assert step.traces == 1
+
+
+def test_labels_changed_in_place_between_calls_are_read_and_checked_again():
+    from autograd import Tensor
+
+    W = Tensor(np.linspace(-1.0, 1.0, 12).reshape(4, 3), requires_grad=True)
+    X = np.random.default_rng(2).standard_normal((5, 4))
+    y = np.array([0, 1, 2, 1, 0])
+    step = autograd.compile(lambda X, y: (Tensor(X) @ W).cross_entropy(y))
+    step(X, y)
+    for new in ([2, 2, 0, 1, 1], [1, 0, 0, 0, 2]):
+        y[:] = new  # the same array, written in place
+        W.grad = None
+        got = step(X, y)
+        got.backward()
+        eager_W = Tensor(W.data.copy(), requires_grad=True)
+        want = (Tensor(X) @ eager_W).cross_entropy(np.array(new))
+        want.backward()
+        assert got.item() == pytest.approx(want.item(), rel=1e-12)
+        np.testing.assert_allclose(W.grad, eager_W.grad, rtol=1e-12)
+    for bad, match in ((3, "label 3 is out of range"), (-1, "label -1 is out of range")):
+        y[2] = bad
+        with pytest.raises(ValueError, match=match):
+            step(X, y)
+        with pytest.raises(ValueError, match=match):
+            (Tensor(X) @ W).cross_entropy(y)
+    assert step.traces == 1

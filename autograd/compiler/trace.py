@@ -140,6 +140,10 @@ def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     key: list = []
 
     def walk(x: Any) -> Any:
+        if type(x) is np.ndarray:  # a data set's array: the first question, not the last
+            key.append(("array", x.shape, x.dtype))
+            flat.append(x)
+            return x
         if type(x) is list and (not x or type(x[0]) is float and  # the common case
                                 set(map(type, x)) == _FLOAT):
             key.append(("floats", len(x)))
