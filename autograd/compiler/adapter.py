@@ -77,6 +77,22 @@ def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
         old += down
 
 
+def new_output(cls: type, data: Any) -> Any:
+    """A leaf of ``cls`` (a Value or Tensor subclass) holding a compiled step's loss: what
+    ``cls(data)`` makes (a float, or a one-element array of its own that requires grad),
+    without the constructor's checks of data the step computed itself (once per call)."""
+    out: Any = object.__new__(cls)
+    if issubclass(cls, Value):
+        out._data, out.grad = float(data), 0.0
+    else:
+        out._data, out.grad, out.requires_grad, out._saved = np.array(data), None, True, None
+    out._version = _clock[0]
+    out.label = ""
+    out._gate = out._a = out._b = None
+    out._ctx = ()
+    return out
+
+
 def set_output_grad(node: Node, seed: Any) -> None:
     node.grad = seed
 
