@@ -124,8 +124,10 @@ def _labels(labels: Any, shape: tuple) -> np.ndarray:
     if labels.dtype.kind not in "iu" and not (
             labels.dtype.kind == "f" and np.all(labels == np.round(labels))):
         raise TypeError(f"cross_entropy: labels must be integers, got {labels.dtype}")
-    labels = labels.astype(np.intp)
-    if labels.size and (labels.min() < 0 or labels.max() >= shape[1]):
+    labels = np.array(labels, dtype=np.intp)  # our own copy: the caller may change theirs
+    # Seen unsigned, a negative label is a huge one: one pass finds both kinds of bad label
+    # (a compiled step checks its labels argument on every call).
+    if labels.size and labels.view(np.uintp).max() >= shape[1]:
         bad = labels[(labels < 0) | (labels >= shape[1])][0]
         raise ValueError(f"cross_entropy: label {bad} is out of range for {shape[1]} classes")
     return labels

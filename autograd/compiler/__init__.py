@@ -14,7 +14,8 @@ What is live and what is frozen:
   directly (as an operand, an index, or labels); one that reaches it only through other
   Python or numpy code is checked for equality on each call, and a new value retraces.
   Ints, bools and strings in the arguments are part of the structure: a new one retraces.
-- Numbers and arrays captured from outside the function are constants of the trace.
+- Numbers and arrays captured from outside the function are constants of the trace, as
+  are the operands it writes itself (the ``1`` of ``1 + v``): no ``.grad`` for them.
 - A captured leaf replaced by a new object (``model.w = Value(3.0)``) is seen: each call
   checks that the routes by which the function reached its captured leaves (closure,
   globals it names, ``self``, attributes, list items, dict values) still lead to them,

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor as tensor_module
+from .. import value as value_module
 from ..engine import _backward_lock, _describe, is_grad_enabled, topological_order
 from ..node import Node, _clock
 from ..tensor import Tensor
@@ -74,6 +75,22 @@ def add_tensor_grad(node: Tensor, down: np.ndarray, owned: bool) -> None:
         node.grad = down if owned else down.copy()
     else:
         old += down
+
+
+def new_output(cls: type, data: Any) -> Any:
+    """A leaf of ``cls`` (a Value or Tensor subclass) holding a compiled step's loss: what
+    ``cls(data)`` makes (a float, or a one-element array of its own that requires grad),
+    without the constructor's checks of data the step computed itself (once per call)."""
+    out: Any = object.__new__(cls)
+    if issubclass(cls, Value):
+        out._data, out.grad = float(data), 0.0
+    else:
+        out._data, out.grad, out.requires_grad, out._saved = np.array(data), None, True, None
+    out._version = _clock[0]
+    out.label = ""
+    out._gate = out._a = out._b = None
+    out._ctx = ()
+    return out
 
 
 def set_output_grad(node: Node, seed: Any) -> None:
@@ -147,6 +164,11 @@ def recording_every_gate(node_maker: Callable) -> Callable:
 
 # Functions replaced while tracing, as (module, name, wrapper).
 TRACED_MAKERS = [(tensor_module, "_node", recording_every_gate)]
+
+# The functions that wrap a plain operand (the ``1`` of ``1 + v``, the ``0.5`` of
+# ``t * 0.5``) in a new leaf node, as (module, name): a trace records the leaves they make
+# in its call. The user never holds those nodes, so a replay may keep them as constants.
+CONSTANT_MAKERS = [(value_module, "_constant"), (tensor_module, "_constant")]
 
 
 # -- calling gates ------------------------------------------------------------------------

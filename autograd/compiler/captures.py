@@ -205,6 +205,9 @@ class Captures:
                 parts.append(f"*O{k}")
                 want += obj
                 self._routes[f"len({self._route(oid)})"] = len(obj)
+            elif kept and {kind for (kind, _), _ in kept} <= {"cell", "global"}:
+                parts += _function_reads(obj, [e for e, _ in kept], f"O{k}", namespace)
+                want += [c for _, c in kept]
             elif kept:
                 namespace[f"O{k}"], namespace[f"G{k}"] = obj, _getter([e for e, _ in kept])
                 parts.append(f"G{k}(O{k})" if len(kept) == 1 else f"*G{k}(O{k})")
@@ -253,6 +256,24 @@ class Captures:
         if route.startswith("len("):
             return f"{route} went from {old[route]} to {'?' if now is None else now}"
         return f"{route} is a new object" if now is not None else f"{route} is gone"
+
+
+def _function_reads(fn: types.FunctionType, edges: list, name: str, namespace: dict) -> list:
+    """Expressions reading a function's closure variables and globals at ``edges``.
+
+    A function's cells and globals dict are its own for life (read-only attributes), so
+    the expressions read them directly: ``O3c0.cell_contents``, ``O3g['model']``. An
+    emptied cell raises ValueError, a deleted global KeyError: ``changed()`` looks closer.
+    """
+    out = []
+    for kind, key in edges:
+        if kind == "cell":
+            namespace[f"{name}c{key}"] = fn.__closure__[key]  # type: ignore[index]
+            out.append(f"{name}c{key}.cell_contents")
+        else:
+            namespace[f"{name}g"] = fn.__globals__
+            out.append(f"{name}g[{key!r}]")
+    return out
 
 
 def _getter(edges: list) -> Callable[[Any], Any]:

@@ -80,10 +80,11 @@ def generate(s: Schedule, root_slot: int, grad_slots: list) -> tuple[str, dict]:
     """
     em = _Emitter()
     n_leaves = len(s.leaf_sources)
-    no_grad = {i for i, (kind, _) in enumerate(s.leaf_sources) if kind == "ref"}
+    no_grad = {i for i, (kind, _) in enumerate(s.leaf_sources) if kind in ("ref", "const")}
 
     def wants_grad(idx: np.ndarray) -> bool:
-        """Whether any of these slots needs a gradient (an argument number needs none)."""
+        """Whether any of these slots needs a gradient (numbers from the arguments and
+        the trace's constants need none)."""
         return not no_grad.issuperset(idx.ravel().tolist())
 
     fwd = ["def forward(buf):",

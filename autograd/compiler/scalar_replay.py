@@ -85,20 +85,25 @@ class ScalarReplay:
 def _leaf_filler(sources: list) -> Any:
     """``fill(buf, flat)``: write each call's leaf values into the start of ``buf``.
 
-    Three kinds, each written in one go where it can be: argument numbers used as they
-    are (one ``itemgetter`` and one assignment), leaf nodes (their ``.data``), and the rest
-    (argument nodes, converted arguments) one by one.
+    Four kinds, each written in one go where it can be: argument numbers used as they
+    are (one ``itemgetter`` and one assignment), leaf nodes (their ``.data``), the trace's
+    constants (one array, made once), and the rest (argument nodes, converted arguments)
+    one by one.
     """
-    plain, nodes, other = [], [], []
+    plain, nodes, consts, other = [], [], [], []
     for s, (kind, what) in enumerate(sources):
         if kind == "ref" and not what.derive:
             plain.append((s, what.k))
         elif kind == "node":
             nodes.append((s, what))
+        elif kind == "const":
+            consts.append((s, what))
         else:
             other.append((s, kind, what))
     plain_slots = _index(s for s, _ in plain)
     node_slots = _index(s for s, _ in nodes)
+    const_slots = _index(s for s, _ in consts)
+    const_values = np.array([value for _, value in consts], dtype=float)
     ks = [k for _, k in plain]
     pick = operator.itemgetter(*ks) if len(ks) > 1 else (lambda flat: [flat[k] for k in ks])
     leaves = [n for _, n in nodes]
@@ -109,6 +114,8 @@ def _leaf_filler(sources: list) -> Any:
             buf[plain_slots] = pick(flat)
         if leaves:
             buf[node_slots] = np.array(read(leaves))  # (an index takes an array faster)
+        if consts:
+            buf[const_slots] = const_values
         for s, kind, what in other:
             buf[s] = adapter.data_of(flat[what]) if kind == "arg" else what.resolve(flat)
     return fill

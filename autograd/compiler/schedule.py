@@ -44,7 +44,7 @@ class Schedule:
     groups: list  # in run order
     terms: dict  # node -> input nodes (k of them for a merged sum)
     slot: dict  # node -> slot in the buffer
-    leaf_sources: list  # per leaf slot: ("ref", ArgRef) or ("node", node)
+    leaf_sources: list  # per leaf slot: a source of ``Program.sources`` (refs shared)
     n_slots: int
 
 
@@ -124,7 +124,7 @@ def schedule(p: Program) -> Schedule:
             slot[i] = by_ref[what]
         else:
             slot[i] = len(leaf_sources)
-            leaf_sources.append(("arg" if kind == "arg" else "node", what))
+            leaf_sources.append((kind, what))
     next_slot = len(leaf_sources)
     for group in ordered:
         group.start = next_slot

@@ -222,10 +222,7 @@ class CompiledStep:
             # (the loss's own .grad is set by its backward: a closure holding the loss
             # would make a cycle, and keep the replay's buffers until the collector runs)
 
-        if scalar:
-            result: Any = CompiledValue(float(out))
-        else:
-            result = CompiledTensor(out, requires_grad=True)
+        result = adapter.new_output(CompiledValue if scalar else CompiledTensor, out)
         result._run_backward = run_backward
         result.label = "loss (compiled)"
         if not replay.program.returns_tuple:

@@ -364,6 +364,12 @@ def generate(p: Program, leaf_order: list) -> tuple[str, dict, list]:
                  "node": "captured leaf"}[kind]
         head.append(f"    {names[i]} = L[{slot}]  # {where}, {p.shapes[i]} "
                     f"{np.dtype(p.dtypes[i])}")
+    for i in sorted(p.sources):
+        kind, what = p.sources[i]
+        if kind == "const":  # a number or array of the function's own: frozen
+            em.ns[f"K{i}"] = what
+            shown = f"{what.item()!r:.20}" if np.size(what) == 1 else str(p.shapes[i])
+            head.append(f"    {names[i]} = K{i}  # constant {shown} {np.dtype(p.dtypes[i])}")
     em.emit("# -- forward --")
     for i in sorted(p.steps):
         em.forward(i)

@@ -28,8 +28,9 @@ class TensorReplay:
     def __init__(self, program: Program) -> None:
         self.program = program
         sources = program.sources
-        # Leaf nodes first (their data is read in one pass), then values from arguments.
-        nodes = [i for i in sorted(sources) if sources[i][0] != "ref"]
+        # Leaf nodes first (their data is read in one pass), then values from arguments
+        # (the trace's constants are in the program itself).
+        nodes = [i for i in sorted(sources) if sources[i][0] in ("arg", "node")]
         refs = [i for i in sorted(sources) if sources[i][0] == "ref"]
         self.source, ns, self._buffer_specs = generate(program, nodes + refs)
         exec(compile(self.source, f"<compiled {program.kind} step>", "exec"), ns)  # noqa: S102

@@ -2,7 +2,9 @@
 
 The program lists the nodes inputs-first. A leaf says where its value comes from on a
 replay: an argument node (``args[k].data``), an argument number or array, possibly through
-the conversion a Tensor applied to it (``as_array``, ``_labels``, ``_lift``), or the leaf
+the conversion a Tensor applied to it (``as_array``, ``_labels``, ``_lift``), a constant
+(a leaf the call itself wrapped a number or array in, such as the ``1`` of ``1 + v``: no
+one else holds that node, so its value is frozen and it gets no gradient), or the leaf
 node itself (parameters and anything else captured: their ``.data`` is read on every
 call). A gate step says which gate ran on which nodes with which constants; a constant
 that came from an argument is an ``ArgRef`` and is recomputed per call.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import operator
 import sys
 import threading
@@ -79,7 +82,7 @@ class Program:
     kind: str  # "value" or "tensor"
     n: int
     sources: dict = field(default_factory=dict)  # leaf index -> ("arg", k) | ("ref", ArgRef)
-    #                                                | ("node", node)
+    #                                                | ("node", node) | ("const", data)
     steps: dict = field(default_factory=dict)  # node index -> Step
     shapes: list = field(default_factory=list)
     dtypes: list = field(default_factory=list)
@@ -137,11 +140,24 @@ def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     key: list = []
 
     def walk(x: Any) -> Any:
-        if type(x) is list and all(type(item) is float for item in x):  # the common case
+        if type(x) is np.ndarray:  # a data set's array: the first question, not the last
+            key.append(("array", x.shape, x.dtype))
+            flat.append(x)
+            return x
+        if type(x) is list and (not x or type(x[0]) is float and  # the common case
+                                set(map(type, x)) == _FLOAT):
             key.append(("floats", len(x)))
             if fresh:
                 x = [item * 1.0 for item in x]  # float arithmetic makes a new object
             flat.extend(x)
+            return x
+        rows = _float_rows(x)
+        if rows is not None:  # a table of floats (a data set's rows), checked in bulk
+            key.append(("float rows", len(x), len(x[0])))
+            if fresh:
+                x = [[item * 1.0 for item in row] for row in x]
+                rows = [item for row in x for item in row]
+            flat.extend(rows)
             return x
         if isinstance(x, (list, tuple)) and not isinstance(x, Node):
             key.append((type(x), len(x)))
@@ -169,6 +185,22 @@ def flatten(args: tuple, kwargs: dict, fresh: bool = False) -> tuple:
     rebuilt_args = tuple(walk(a) for a in args)
     rebuilt_kwargs = {name: walk(kwargs[name]) for name in sorted(kwargs)}
     return flat, tuple(key), rebuilt_args, rebuilt_kwargs
+
+
+_FLOAT = {float}
+
+
+def _float_rows(x: Any) -> list | None:
+    """The items of ``x``, row by row, when it is a list of at least two lists of floats
+    of one length (else None): its key is its two lengths, checked at C speed."""
+    if type(x) is not list or len(x) < 2 or type(x[0]) is not list:
+        return None
+    if set(map(type, x)) != {list} or len(set(map(len, x))) != 1:
+        return None
+    items = list(itertools.chain.from_iterable(x))
+    if set(map(type, items)) != _FLOAT:
+        return None
+    return items
 
 
 # -- recording while the function runs -------------------------------------------------
@@ -209,6 +241,7 @@ class Recorder:
         self.reads: list = []  # (node, op, other, result, what read it and where)
         self.derived: dict = {}  # id(result) -> (input, fn, rest)
         self.keep: list = []  # keeps recorded objects alive, so ids stay unique
+        self.made: set = set()  # ids of the leaves the call's operands were wrapped in
         self.thread = threading.get_ident()
         self.internal = _internal_globals()
 
@@ -233,6 +266,10 @@ class Recorder:
                 for module, name, wrap in adapter.TRACED_MAKERS:
                     originals.append((module, name, getattr(module, name)))
                     setattr(module, name, self._mine(wrap(getattr(module, name)),
+                                                     getattr(module, name)))
+                for module, name in adapter.CONSTANT_MAKERS:
+                    originals.append((module, name, getattr(module, name)))
+                    setattr(module, name, self._mine(self._maker(getattr(module, name)),
                                                      getattr(module, name)))
                 return fn(*args, **kwargs)
             finally:
@@ -284,6 +321,16 @@ class Recorder:
                                    f".data at {where}"))
             return data
         return read
+
+    def _maker(self, make: Callable) -> Callable:
+        """``make`` (which wraps an operand in a new leaf), noting the leaves it makes."""
+        def wrap(x: Any) -> Any:
+            out = make(x)
+            if out is not x:
+                self.made.add(id(out))
+                self.keep.append(out)
+            return out
+        return wrap
 
     def _deriver(self, fn: Callable, name: str) -> Callable:
         thread, get_ident = self.thread, threading.get_ident
@@ -377,8 +424,14 @@ def build(result: Any, flat: list, recorder: Recorder) -> Program:
                 r = ref(data)  # the argument itself, or converted
                 if r is None and not scalar:
                     r = ref(node)  # a _lift-ed argument (a number, an int array)
-                program.sources[i] = ("ref", r) if r is not None else ("node", node)
-            if grad and program.sources[i][0] != "ref":
+                if r is not None:
+                    program.sources[i] = ("ref", r)
+                elif id(node) in recorder.made:  # a number of the function's own, wrapped
+                    program.sources[i] = ("const", data)
+                    needs[-1] = False  # (nothing reads its gradient)
+                else:
+                    program.sources[i] = ("node", node)
+            if grad and program.sources[i][0] in ("arg", "node"):
                 program.grad_leaves.append(i)
             continue
         inputs = (index[id(a)],) if b is None else (index[id(a)], index[id(b)])
