@@ -21,7 +21,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import timing  # noqa: E402
 from bench_tensor import LR, REG, SIZES, make_problem, numpy_step, sgd_step  # noqa: E402
 from bench_value import two_moons  # noqa: E402
 from record import table, write  # noqa: E402
@@ -44,23 +44,7 @@ RESULTS = HERE / "results" / "bench_compile.json"
 
 
 def median_time(step: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def interleaved(steps: dict, repeat: int) -> dict:
-    """Median seconds per step of each engine, taking turns so noise hits them alike."""
-    times: dict = {name: [] for name in steps}
-    for _ in range(repeat):
-        for name, step in steps.items():
-            t0 = time.perf_counter()
-            step()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return statistics.median(timing.seconds(step, repeat))
 
 
 # -- (a) the scalar MLP ----------------------------------------------------------------
@@ -149,19 +133,20 @@ def scalar_mlp(n: int, repeat: int, with_peers: bool) -> dict:
     compiled = mlp_step(compiled_model, compiled_fn, rows, ys)
     hand = numpy_mlp_step(MLP(2, [16, 16, 1], seed=1), X, y)
     nodes = len(topological_order(mlp_loss(eager_model)(rows, ys)))
-    t0 = time.perf_counter()
-    first = [compiled()]  # traces
-    trace_cost = time.perf_counter() - t0
+    trace_cost, loss = timing.clock(compiled)  # traces
+    first = [loss]
     losses = [eager(), eager(), hand(), hand()]
     first.append(compiled())
     if not np.allclose(first, losses[:2], rtol=1e-12) or not np.allclose(first, losses[2:]):
         raise SystemExit(f"compiled losses {first} differ from eager's {losses}")
     gc.enable()
-    t = interleaved({"eager": eager, "compiled": compiled, "numpy": hand}, repeat)
+    t = timing.medians(timing.interleaved({"eager": eager, "compiled": compiled, "numpy": hand},
+                                         repeat))
     # The compiled and numpy steps take a millisecond or less: many more rounds of those
     # two give medians that a preemption on a loaded machine does not move (the eager
     # step takes seconds, so it gets only ``repeat`` rounds).
-    t.update(interleaved({"compiled": compiled, "numpy": hand}, 30 * repeat))
+    t.update(timing.medians(timing.interleaved({"compiled": compiled, "numpy": hand},
+                                               30 * repeat)))
     row = {"workload": f"scalar MLP(2,[16,16,1]) step, {n} points, gc on", "nodes": nodes,
            "eager_ms": t["eager"] * 1e3, "compiled_ms": t["compiled"] * 1e3,
            "numpy_ms": t["numpy"] * 1e3, "mode": compiled_fn.mode,
@@ -200,7 +185,7 @@ def chain(n: int, repeat: int) -> dict:
     compiled_fn = autograd.compile(loss)
     eager, compiled = stepper(loss), stepper(compiled_fn)
     compiled()
-    t = interleaved({"eager": eager, "compiled": compiled}, repeat)
+    t = timing.medians(timing.interleaved({"eager": eager, "compiled": compiled}, repeat))
     return {"workload": f"deep narrow chain, {n} steps", "nodes": 4 * n,
             "eager_ms": t["eager"] * 1e3, "compiled_ms": t["compiled"] * 1e3,
             "mode": compiled_fn.mode, "compiled_vs_eager_time": t["compiled"] / t["eager"]}
@@ -273,7 +258,7 @@ def tensor_net(size: str, dtype: Any, written_out: bool, repeat: int) -> dict:
         for name, value in losses.items():
             if not np.isclose(value, losses["numpy"], rtol=1e-4):
                 raise SystemExit(f"{name}: loss {value} vs numpy's {losses['numpy']}")
-    t = interleaved(steps, repeat)
+    t = timing.medians(timing.interleaved(steps, repeat))
     base = t["numpy"]
     row = {"workload": f"two-layer {size} {SIZES[size]} {np.dtype(dtype).name}"
                        f"{', softmax written out' if written_out else ', cross_entropy'}",
@@ -296,9 +281,7 @@ def compile_cost(repeat: int) -> dict:
     firsts, replays = [], []
     for _ in range(max(3, repeat // 3)):
         step = autograd.compile(loss)
-        t0 = time.perf_counter()
-        step(rows, ys)
-        firsts.append(time.perf_counter() - t0)
+        firsts.append(timing.clock(step, rows, ys)[0])
         replays.append(median_time(lambda step=step: step(rows, ys), 3))
     first, replay = statistics.median(firsts), statistics.median(replays)
     eager_step = median_time(lambda: loss(rows, ys).backward(), repeat)
