@@ -220,6 +220,10 @@ class Captures:
         self._held, self._want = namespace["held"], want
         self.found = sum(1 for n in self.leaves if id(n) in parent)
 
+    def reaches(self, node: Any) -> bool:
+        """Whether the walk found a route to ``node``."""
+        return id(node) in self._parent
+
     def _route(self, oid: int, tail: str = "") -> str:
         """How the function reaches object ``oid`` (then ``tail``), as Python would say it."""
         parts = [tail]
@@ -290,7 +294,31 @@ def _getter(edges: list) -> Callable[[Any], Any]:
     return lambda obj: tuple(_follow(obj, e) for e in edges)
 
 
-def find_captures(program: Any, fn: Callable, args: tuple, kwargs: dict) -> Captures | None:
-    """The routes to the leaves ``program`` holds itself (None when it holds none)."""
+def find_captures(program: Any, fn: Callable, args: tuple, kwargs: dict,
+                  flat: list) -> Captures | None:
+    """The routes to the leaves ``program`` holds itself, and to the argument nodes the
+    function can also reach without its arguments (``step(W)`` where it reads ``W``
+    itself): None when there are none. Sets ``program.captured_ids`` to those leaves."""
     leaves = [what for kind, what in program.sources.values() if kind == "node"]
-    return Captures((fn, args, kwargs), leaves) if leaves else None
+    passed = [flat[k] for kind, k in program.sources.values() if kind == "arg"]
+    if not leaves and not passed:
+        return None
+    # The arguments' data is not kept (it would pin the first batch for the step's life):
+    # only the objects a leaf may hang from (a model passed as an argument).
+    captures = Captures((fn, _without_data(args), _without_data(kwargs)), leaves + passed)
+    reached = [n for n in passed if captures.reaches(n)]
+    program.captured_ids = {id(n): -1 - j for j, n in enumerate(leaves + reached)}
+    if not leaves and not reached:
+        return None
+    return captures
+
+
+def _without_data(x: Any) -> Any:
+    """``x`` with its nodes, arrays and numbers left out (lists, tuples, dicts walked)."""
+    if isinstance(x, (Node, np.ndarray, float, np.floating)):
+        return None
+    if type(x) in (list, tuple):
+        return type(x)(_without_data(item) for item in x)
+    if type(x) is dict:
+        return {k: _without_data(v) for k, v in x.items()}
+    return x

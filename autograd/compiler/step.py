@@ -13,6 +13,7 @@ from ..engine import grad as eager_grad
 from ..tensor import Tensor
 from ..value import Value
 from . import adapter
+from .aliasing import aliasing, identity_positions
 from .captures import find_captures
 from .cost import choose_scalar_replay
 from .eager import (
@@ -124,8 +125,9 @@ class CompiledStep:
             if isinstance(replay, Eager):
                 self._last = replay
                 return self.fn(*args, **kwargs)
-            if not args_unchanged(replay.program, flat):
-                continue
+            if not args_unchanged(replay.program, flat) or replay.program.aliasing != aliasing(
+                    flat, replay.program.identity_positions, replay.program.captured_ids):
+                continue  # another trace may fit (same structure, other values or aliasing)
             replaced = replay.program.captured and replay.program.captured.changed()
             if replaced:  # a captured leaf is a new object: this trace is stale for good
                 replays.remove(replay)
@@ -168,7 +170,9 @@ class CompiledStep:
             recorder = Recorder()
             out = recorder.run(self.fn, args, kwargs)
             program = build(out, flat, recorder)
-            program.captured = find_captures(program, self.fn, args, kwargs)
+            program.captured = find_captures(program, self.fn, args, kwargs, flat)
+            program.identity_positions = identity_positions(flat)
+            program.aliasing = aliasing(flat, program.identity_positions, program.captured_ids)
             if program.unreplayable:
                 replay: Any = Eager(program.unreplayable)
             elif not program.steps:  # no gate recorded (a leaf, or traced under no_grad)

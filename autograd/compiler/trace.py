@@ -99,6 +99,10 @@ class Program:
     returns_tuple: bool = False
     unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
     captured: Any = None  # captures.Captures: where the captured leaves were found
+    # Which arguments were the same object, or a captured leaf (see aliasing.py)
+    identity_positions: tuple = ()  # flat positions of the node and array arguments
+    captured_ids: dict = field(default_factory=dict)  # id(captured leaf) -> -1 - j
+    aliasing: tuple = ()  # the pattern at the trace: () when nothing was shared
 
     def __len__(self) -> int:
         return self.n
