@@ -10,7 +10,7 @@ import numpy as np
 
 from . import adapter
 from .tensor_program import generate
-from .trace import Program, guard_operand
+from .trace import Program, guard_operand, guarded_nodes
 
 _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
 
@@ -43,6 +43,7 @@ class TensorReplay:
         self._grad_nodes = [sources[i] for i in program.grad_leaves]
         self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
             else [what for _, what in self._grad_nodes]
+        self._guarded = guarded_nodes(program)  # the nodes the tape's first yield gives
         self._buffers = self._allocate()
         self._unshared = self._references()  # the count when no tape holds the buffers
 
@@ -81,7 +82,7 @@ class TensorReplay:
         out, watched, extras = next(tape)
         if watched:
             p = self.program
-            values = dict(zip((gd.node for gd in p.guards), watched))
+            values = dict(zip(self._guarded, watched))
             for guard in p.guards:
                 if not guard.holds(values[guard.node], guard_operand(guard, values.get, flat)):
                     return None

@@ -481,6 +481,14 @@ def args_unchanged(program: Program, flat: list) -> bool:
         np.array_equal(flat[k], value) for k, value in program.arg_arrays)
 
 
+def guarded_nodes(program: Program) -> list[int]:
+    """The nodes whose values the guards read after the forward: each compared or read
+    node, and the other side of a comparison between two nodes (in guard order, once)."""
+    nodes = [gd.node for gd in program.guards]
+    nodes += [gd.other[0] for gd in program.guards if isinstance(gd.other, tuple)]
+    return list(dict.fromkeys(nodes))
+
+
 def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
     """The other side of a guard's comparison on this call."""
     other = guard.other
