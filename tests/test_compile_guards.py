@@ -233,3 +233,22 @@ def test_a_compared_large_node_is_not_overwritten_before_its_guard_reads_it():
     for sign in (1.0, -1.0, 1.0, -1.0):
         x = Tensor(np.full(n, sign))
         assert float(step(x).data) == pytest.approx(float(f(x).data))
+
+
+def test_freezing_and_unfreezing_a_captured_leaf_retraces():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    B = Tensor(rng.standard_normal(3))
+    step = autograd.compile(lambda x: ((x @ W) + B).sum())
+    x = Tensor(rng.standard_normal((2, 3)))
+    step(x).backward()
+    W.grad = None
+    W.requires_grad, B.requires_grad = False, True  # freeze one, unfreeze the other
+    step(x).backward()
+    assert W.grad is None
+    np.testing.assert_allclose(B.grad, np.full(3, 2.0))  # two rows of ones, summed
+    W.requires_grad, B.requires_grad, B.grad = True, False, None
+    step(x).backward()  # the first trace fits again
+    np.testing.assert_allclose(W.grad, np.repeat(x.data.sum(0)[:, None], 3, axis=1))
+    assert B.grad is None
+    assert step.traces == 2

@@ -13,6 +13,7 @@ from .tensor_program import generate
 from .trace import Program, guard_operand, guarded_nodes
 
 _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
+_REQUIRES_GRAD = operator.attrgetter("requires_grad")
 
 
 class TensorReplay:
@@ -39,6 +40,11 @@ class TensorReplay:
         self._fixed = all(kind == "node" for kind, _ in self._nodes)
         self._fixed_nodes = [what for _, what in self._nodes]
         self._refs = [sources[i][1] for i in refs]
+        # A captured leaf frozen or unfrozen since the trace (``w.requires_grad = False``)
+        # changes which gradients flow: checked per call, next to the data read.
+        captured = [i for i in nodes if sources[i][0] == "node"]
+        self._captured = [sources[i][1] for i in captured]
+        self._captured_needs = [program.needs_grad[i] for i in captured]
         self._signature = [(program.shapes[i], program.dtypes[i]) for i in nodes + refs]
         self._grad_nodes = [sources[i] for i in program.grad_leaves]
         self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
@@ -68,6 +74,8 @@ class TensorReplay:
         or guard differs. ``backward(seed)`` gives one (gradient, new array?) pair per
         ``program.grad_leaves`` entry."""
         nodes = self._fixed_nodes if self._fixed else self._pick(self._nodes, flat)
+        if list(map(_REQUIRES_GRAD, self._captured)) != self._captured_needs:
+            return None  # a captured leaf's requires_grad changed: trace again
         leaf_values = adapter.read_data(nodes)
         if self._refs:
             leaf_values += [ref.resolve(flat) for ref in self._refs]
