@@ -112,9 +112,12 @@ def _own(obj: Any) -> bool:
 
 
 def _enters(obj: Any) -> bool:
-    if isinstance(obj, (_SKIP, Node)):
+    try:
+        if isinstance(obj, (_SKIP, Node)):
+            return False
+        return not _own(obj) or getattr(obj, "__wrapped__", None) is not None
+    except Exception:  # noqa: BLE001 (an object whose attributes raise: not entered)
         return False
-    return not _own(obj) or getattr(obj, "__wrapped__", None) is not None
 
 
 def _follow(obj: Any, edge: tuple) -> Any:
@@ -212,6 +215,10 @@ class Captures:
                 namespace[f"O{k}"], namespace[f"G{k}"] = obj, _getter([e for e, _ in kept])
                 parts.append(f"G{k}(O{k})" if len(kept) == 1 else f"*G{k}(O{k})")
                 want += [c for _, c in kept]
+                if isinstance(obj, dict):  # an entry added may be a leaf it iterates over
+                    parts.append(f"len(O{k}) == {len(obj)}")
+                    want.append(True)
+                    self._routes[f"len({self._route(oid)})"] = len(obj)
             for e, c in kept:  # where each leaf is (not the containers on the way)
                 if id(c) in wanted:
                     self._routes[self._route(oid, _name(e, obj))] = id(c)
@@ -248,7 +255,7 @@ class Captures:
             held = self._held()
             if len(held) == len(self._want) and all(map(_is, held, self._want)):
                 return ""
-        except (LookupError, AttributeError, TypeError, ValueError):
+        except Exception:  # noqa: BLE001 (a property that raises: look closer, as _snapshot does)
             pass
         old = self._routes
         self._snapshot()
