@@ -92,7 +92,7 @@ class CompiledStep:
         self.fn = fn
         self.checks_left = (3 if check is True else int(check)) if check else 0
         self.retrace = retrace
-        self.max_traces = max_traces
+        self.max_traces = int(max_traces)  # np.int64(3) too
         self.vectorize = vectorize
         self.traces = 0  # how many times the function was traced
         self._cache: dict = {}  # structure key -> list of replays, most recent first

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import numbers
 import operator
 import sys
 import threading
@@ -112,12 +113,13 @@ def check_options(fn: Any, check: Any, retrace: Any, max_traces: Any, vectorize:
     """``compile``'s arguments, refused with a clear error before anything is traced."""
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
-    if not (isinstance(check, (bool, np.bool_)) or isinstance(check, int) and check >= 0):
+    if not (isinstance(check, (bool, np.bool_))
+            or isinstance(check, numbers.Integral) and check >= 0):
         raise TypeError(f"compile: check must be True, False or a number of calls >= 0, got "
                         f"{check!r:.60}")
     if not isinstance(retrace, (bool, np.bool_)):
         raise TypeError(f"compile: retrace must be True or False, got {retrace!r:.60}")
-    if isinstance(max_traces, bool) or not isinstance(max_traces, int):
+    if isinstance(max_traces, (bool, np.bool_)) or not isinstance(max_traces, numbers.Integral):
         raise TypeError(f"compile: max_traces must be an int >= 1, got {max_traces!r:.60}")
     if max_traces < 1:
         raise ValueError(f"compile: max_traces must be an int >= 1, got {max_traces}")
