@@ -114,7 +114,7 @@ def check_options(fn: Any, check: Any, retrace: Any, max_traces: Any, vectorize:
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
     if not (isinstance(check, (bool, np.bool_))
-            or isinstance(check, numbers.Integral) and check >= 0):
+            or isinstance(check, numbers.Integral) and int(check) >= 0):
         raise TypeError(f"compile: check must be True, False or a number of calls >= 0, got "
                         f"{check!r:.60}")
     if not isinstance(retrace, (bool, np.bool_)):
