@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import threading
 import types
 from collections import deque
 from collections.abc import Callable
@@ -153,6 +154,7 @@ class Captures:
     def __init__(self, root: tuple, leaves: list) -> None:
         self.root = root  # (fn, args, kwargs) of the traced call
         self.leaves = leaves
+        self._lock = threading.Lock()
         self._snapshot()
 
     def _snapshot(self) -> None:
@@ -257,9 +259,10 @@ class Captures:
                 return ""
         except Exception:  # noqa: BLE001 (a property that raises: look closer, as _snapshot does)
             pass
-        old = self._routes
-        self._snapshot()
-        moved = [route for route, what in old.items() if self._routes.get(route) != what]
+        with self._lock:  # one thread at a time takes the snapshot again
+            old = self._routes
+            self._snapshot()
+            moved = [route for route, what in old.items() if self._routes.get(route) != what]
         if not moved:
             return ""
         route = next((r for r in moved if not r.startswith("len(")), moved[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -97,11 +98,15 @@ class CompiledStep:
         self.traces = 0  # how many times the function was traced
         self._cache: dict = {}  # structure key -> list of replays, most recent first
         self._last: Any = None
+        # The cache and counters are shared by calls in several threads: changed under it
+        # (replays themselves run outside it, in parallel).
+        self._lock = threading.RLock()
 
     def reset(self) -> None:
         """Forget every trace: the next call traces again (after replacing a captured leaf)."""
-        self._cache.clear()
-        self._last = None
+        with self._lock:
+            self._cache.clear()
+            self._last = None
 
     @property
     def source(self) -> str:
@@ -116,12 +121,14 @@ class CompiledStep:
         if tracing():  # called inside another step's trace: that trace records our graph
             return self.fn(*args, **kwargs)
         flat, key, args, kwargs = flatten(args, kwargs)
-        replays = self._cache.get(key)
-        if replays is None:
-            if len(self._cache) >= MAX_STRUCTURES:  # a small cache: the oldest goes
-                del self._cache[next(iter(self._cache))]
-            replays = self._cache[key] = []
-        for replay in replays:
+        with self._lock:
+            replays = self._cache.get(key)
+            if replays is None:
+                if len(self._cache) >= MAX_STRUCTURES:  # a small cache: the oldest goes
+                    del self._cache[next(iter(self._cache))]
+                replays = self._cache[key] = []
+            candidates = list(replays)  # another thread may add or drop one meanwhile
+        for replay in candidates:
             if isinstance(replay, Eager):
                 self._last = replay
                 return self.fn(*args, **kwargs)
@@ -130,7 +137,9 @@ class CompiledStep:
                 continue  # another trace may fit (same structure, other values or aliasing)
             replaced = replay.program.captured and replay.program.captured.changed()
             if replaced:  # a captured leaf is a new object: this trace is stale for good
-                replays.remove(replay)
+                with self._lock:
+                    if replay in replays:
+                        replays.remove(replay)
                 if not self.retrace:
                     raise GuardError(f"compile({self.__name__}): {replaced} since the trace "
                                      "(a captured leaf was replaced) and retrace=False; pass "
@@ -184,9 +193,10 @@ class CompiledStep:
         finally:
             if collecting:
                 gc.enable()
-        self.traces += 1
-        replays.insert(0, replay)
-        self._last = replay
+        with self._lock:
+            self.traces += 1
+            replays.insert(0, replay)
+            self._last = replay
         return out
 
     def _result(self, replay: Any, flat: list, out: Any, grads: Callable, extras: list,
@@ -194,8 +204,10 @@ class CompiledStep:
         nodes = replay.leaf_nodes(flat)
         scalar = replay.program.kind == "value"  # gradients come as one float per leaf
         expected = None
-        if self.checks_left:
-            self.checks_left -= 1
+        with self._lock:
+            checking = self.checks_left > 0
+            self.checks_left -= checking
+        if checking:
             expected = self.fn(*args, **kwargs)
             if isinstance(expected, tuple):
                 for got, node in zip(extras, expected[1:]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ class TensorReplay:
     The buffers the program writes with ``out=`` are allocated once and reused by the next
     call, unless an earlier call's loss is still alive: its backward would read them, so
     that call keeps them and the replay allocates new ones (what eager allocates anyway).
+    Calls in several threads each get buffers no other call is using.
     """
 
     mode = "tensor tape"
@@ -50,6 +52,7 @@ class TensorReplay:
         self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
             else [what for _, what in self._grad_nodes]
         self._guarded = guarded_nodes(program)  # the nodes the tape's first yield gives
+        self._lock = threading.Lock()
         self._buffers = self._allocate()
         self._unshared = self._references()  # the count when no tape holds the buffers
 
@@ -84,9 +87,12 @@ class TensorReplay:
                 return None  # a leaf changed shape or dtype since the trace
         except AttributeError:
             return None  # not an array any more
-        if self._references() > self._unshared:  # an earlier loss may still run backward
-            self._buffers = self._allocate()
-        tape = self._tape(leaf_values, flat, self._buffers)
+        # Whether the buffers are free, and the tape taking them, as one step: a call in
+        # another thread then sees them taken (the tape holds them) and allocates its own.
+        with self._lock:
+            if self._references() > self._unshared:  # an earlier loss may run backward
+                self._buffers = self._allocate()
+            tape = self._tape(leaf_values, flat, self._buffers)
         out, watched, extras = next(tape)
         if watched:
             p = self.program
