@@ -15,6 +15,7 @@ the pattern is ``()``: one list of ids and a set, a few hundred nanoseconds.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,15 @@ def identity_positions(flat: list) -> tuple[int, ...]:
 def aliasing(flat: list, positions: tuple[int, ...], captured: dict[int, int]) -> tuple:
     """The aliasing pattern of ``flat`` at ``positions``; ``captured`` maps the id of each
     leaf the function reads itself to ``-1 - j``. ``()`` when nothing is shared."""
-    ids = [id(flat[k]) for k in positions]
-    if len(set(ids)) == len(ids) and captured.keys().isdisjoint(ids):
+    if not positions:
         return ()
+    if len(positions) == 1:
+        ids = [id(flat[positions[0]])]
+        if not captured or ids[0] not in captured:
+            return ()
+    else:
+        ids = list(map(id, operator.itemgetter(*positions)(flat)))
+        if len(set(ids)) == len(ids) and (not captured or captured.keys().isdisjoint(ids)):
+            return ()
     first: dict[int, Any] = dict(captured)
     return tuple(first.setdefault(x, i) for i, x in enumerate(ids))
