@@ -15,6 +15,14 @@ Only when something differs do we look closer: the routes are walked again from 
 function, and if every captured leaf is still found where it was (only a container on the
 way was rebuilt, with the same leaves and lengths) the snapshot is taken again and the
 replay stands; otherwise ``changed()`` names the first route that now leads elsewhere.
+A list that holds only such objects, and any dict holding one, has its length checked
+too (an entry added may be a leaf the function iterates over).
+
+The walk starts from the function and the arguments' objects, not their data (nodes,
+arrays and numbers are left out: a step must not keep its first batch alive). It also
+looks for the argument nodes: one the function can reach by itself (``step(W)`` where
+the function reads ``W``) is noted, so that a call passing another node retraces
+(``aliasing.py``).
 
 Not seen: leaves reached only through what this walk does not enter (class attributes,
 sets, numpy object arrays, other modules' globals, a container of more than
