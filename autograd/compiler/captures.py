@@ -160,7 +160,7 @@ class Captures:
     """The routes from a traced function to the leaves it captured; see the module doc."""
 
     def __init__(self, root: tuple, leaves: list) -> None:
-        self.root = root  # (fn, args, kwargs) of the traced call
+        self.root = root  # (fn, args, kwargs) of the traced call, without their data
         self.leaves = leaves
         self._lock = threading.Lock()
         self._snapshot()
