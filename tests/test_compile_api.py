@@ -19,11 +19,19 @@ def _square(a):
     (_square, {"retrace": 1}, TypeError, "retrace must be"),
     (_square, {"max_traces": 0}, ValueError, "max_traces must be"),
     (_square, {"max_traces": 2.5}, TypeError, "max_traces must be"),
+    (_square, {"max_traces": True}, TypeError, "max_traces must be"),
+    (_square, {"max_traces": np.int64(0)}, ValueError, "max_traces must be"),
     (_square, {"vectorize": "auto"}, TypeError, "vectorize must be"),
 ])
 def test_bad_options_are_refused_before_any_trace(fn, options, error, match):
     with pytest.raises(error, match=match):
         autograd.compile(fn, **options)
+
+
+def test_numpy_integers_are_accepted_as_counts():
+    step = autograd.compile(_square, max_traces=np.int64(3), check=np.int32(2))
+    assert (step.max_traces, step.checks_left) == (3, 2)
+    assert step(Value(3.0)).data == 9.0
 
 
 def test_the_function_must_return_a_scalar_node():

@@ -163,3 +163,46 @@ def test_a_leaf_captured_by_a_compiled_step_called_inside_the_traced_function():
         nonlocal w
         w = Value(-3.0)
     _replay_then_replace(outer, replace, lambda: w)
+
+
+def test_a_dict_of_leaves_that_gains_an_entry():
+    params = {"a": Value(2.0)}
+
+    def fn(x):
+        total = x * 0.0
+        for p in params.values():
+            total = total + p * x
+        return total
+    step = autograd.compile(fn, vectorize=True)
+    step(3.0)
+    step(3.0)
+    params["b"] = Value(5.0)
+    assert step(3.0).data == fn(3.0).data == 21.0
+    with pytest.raises(GuardError, match=r"len\(params\) went from 2 to 3"):
+        step2 = autograd.compile(fn, retrace=False, vectorize=True)
+        step2(3.0)
+        params["c"] = Value(1.0)
+        step2(3.0)
+
+
+def test_an_attribute_read_that_raises_counts_as_a_change_not_an_error():
+    class Flaky:
+        fail = False
+
+        def __getattribute__(self, name):
+            if Flaky.fail:
+                raise RuntimeError("not now")
+            return object.__getattribute__(self, name)
+    w = Value(2.0)
+    holder = Flaky()
+    holder.w = w  # a second route to the leaf: the check reads it, the function does not
+
+    def fn(x):
+        return w * x if holder is not None else x
+    step = autograd.compile(fn, vectorize=True)
+    step(3.0)
+    Flaky.fail = True
+    try:
+        assert step(3.0).data == 6.0
+    finally:
+        Flaky.fail = False

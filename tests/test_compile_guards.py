@@ -203,3 +203,52 @@ def test_check_catches_what_no_guard_sees():
     step(np.ones(2))
     with pytest.raises(CompileError, match="disagree on the loss"):
         step(np.ones(2))
+
+
+def test_a_comparison_between_two_tensor_nodes_replays_and_retraces():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((4, 4)), requires_grad=True)
+
+    def f(x):
+        a, b = (x @ W).sum(), (x * 2.0).sum()
+        return a * 2.0 + b if a > b else a * 3.0 + b
+    step = autograd.compile(f)
+    for _ in range(8):
+        x = Tensor(rng.standard_normal((4, 4)))
+        assert float(step(x).data) == pytest.approx(float(f(x).data))
+    program = step._last.program
+    assert [isinstance(gd.other, tuple) for gd in program.guards] == [True]
+
+
+def test_a_compared_large_node_is_not_overwritten_before_its_guard_reads_it():
+    from autograd.compiler.tensor_program import BUFFER_MIN_BYTES
+    n = BUFFER_MIN_BYTES // 8 + 1  # past the size that gets a reusable buffer
+    w = Tensor(np.ones(n), requires_grad=True)
+
+    def f(x):
+        a, b = x * w, x * 2.0  # their buffers could be reused once the add has read them
+        c = ((a + b) * 3.0) * 4.0
+        return (c * 5.0).sum() if bool((a > b).all()) else (c * 7.0).sum()
+    step = autograd.compile(f)
+    for sign in (1.0, -1.0, 1.0, -1.0):
+        x = Tensor(np.full(n, sign))
+        assert float(step(x).data) == pytest.approx(float(f(x).data))
+
+
+def test_freezing_and_unfreezing_a_captured_leaf_retraces():
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    B = Tensor(rng.standard_normal(3))
+    step = autograd.compile(lambda x: ((x @ W) + B).sum())
+    x = Tensor(rng.standard_normal((2, 3)))
+    step(x).backward()
+    W.grad = None
+    W.requires_grad, B.requires_grad = False, True  # freeze one, unfreeze the other
+    step(x).backward()
+    assert W.grad is None
+    np.testing.assert_allclose(B.grad, np.full(3, 2.0))  # two rows of ones, summed
+    W.requires_grad, B.requires_grad, B.grad = True, False, None
+    step(x).backward()  # the first trace fits again
+    np.testing.assert_allclose(W.grad, np.repeat(x.data.sum(0)[:, None], 3, axis=1))
+    assert B.grad is None
+    assert step.traces == 2

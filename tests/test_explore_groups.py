@@ -225,3 +225,17 @@ def test_a_model_whose_names_do_not_lead_to_its_parameters_is_refused():
     x = Value(1.0)
     with pytest.raises(TypeError, match="'missing.w' is not at that path in the Odd"):
         viz.explore(x * 2, model=Odd())
+
+
+def test_a_folded_sum_too_long_for_the_budget_leaves_room_for_a_shorter_one():
+    big = sum(Value(i / 10) * Value(1.0) for i in range(20))  # 19 partial sums
+    big.label = "big"
+    small = sum(Value(i / 10) * Value(2.0) for i in range(6))  # 5 partial sums
+    small.label = "small"
+    t = sum(Value(0.01 * i) for i in range(600))  # too long to open; folds the graph
+    out = small * (big * t)  # big's chain comes first (the drawing's order)
+    out.backward()
+    m = viz.explore(out, max_nodes=60).model  # a quarter is 15: big's 19 do not fit
+    by_id = {n["id"]: n for n in m["nodes"]}
+    chains = [by_id[g["of"]]["label"] for g in m["groups"] if g["kind"] == "chain"]
+    assert chains == ["small"]

@@ -23,10 +23,10 @@ CHAIN_MAX = 24  # partial sums a folded chain may open to; longer ones stay shut
 def chain_groups(p: Plan, nodes: list[dict], edges: list[dict], in_edges: dict,
                  add_edge: Callable[[dict], str], backward: bool,
                  budget: int) -> list[dict]:
-    """Groups for the folded chains of the drawn ``+`` gates, nearest the output first,
-    until ``budget`` partial sums are saved: their partial sums (with gates and edges) go
-    into ``nodes`` / ``add_edge``; the drawn terms' edges in ``edges`` (ids by gate in
-    ``in_edges``) get the gate they open to."""
+    """Groups for the folded chains of the drawn ``+`` gates, in the drawing's order, each
+    that still fits in ``budget`` partial sums (a chain too long is skipped, not the end):
+    their partial sums (with gates and edges) go into ``nodes`` / ``add_edge``; the drawn
+    terms' edges in ``edges`` (ids by gate in ``in_edges``) get the gate they open to."""
     drawn = {node for node in p.nodes if node in in_edges}
     partials: dict = {}
     for q, head in p.folded.items():  # consumers first
@@ -39,8 +39,8 @@ def chain_groups(p: Plan, nodes: list[dict], edges: list[dict], in_edges: dict,
     for head, chain in partials.items():
         if len(chain) > CHAIN_MAX:
             continue
-        if len(chain) > budget:
-            break
+        if len(chain) > budget:  # a shorter chain further on may still fit
+            continue
         budget -= len(chain)
         chain.reverse()  # inputs first
         number = names[head][1:]

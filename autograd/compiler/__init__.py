@@ -20,7 +20,11 @@ What is live and what is frozen:
   checks that the routes by which the function reached its captured leaves (closure,
   globals it names, ``self``, attributes, list items, dict values) still lead to them,
   and traces again if not (``retrace=False``: ``GuardError`` naming the leaf).
-- Arguments of another structure, shape or dtype retrace (a small cache per structure).
+- A captured Tensor leaf frozen or unfrozen (``w.requires_grad = False``), or a dict of
+  captured leaves that gains an entry, retraces.
+- Arguments of another structure, shape or dtype retrace (a small cache per structure),
+  as do arguments that alias differently from the trace's: ``step(a, a)`` then
+  ``step(a, b)``, or a leaf the function also reads itself passed as an argument.
 - Any read of a node's value by the function while tracing records a guard: comparisons
   (``< <= > >= == !=``), ``float()``, ``item()``, ``.data``, and for Tensors ``bool()``,
   ``numpy()``, ``np.asarray``, ``argmax()``. A replay whose guard gives another answer
@@ -30,7 +34,8 @@ What is live and what is frozen:
 - The returned loss: ``backward()`` runs the compiled backward (``create_graph=True``
   runs that call's function again eagerly); ``autograd.grad`` refuses it (no graph).
 - Tracing patches ``Value`` and ``Tensor`` for the tracing thread only; traces in
-  several threads take turns. A step called inside another's trace runs eagerly.
+  several threads take turns, replays run in parallel (each with buffers of its own).
+  A step called inside another's trace runs eagerly.
 
 Value graphs are level-scheduled into a vectorized numpy program when that pays (wide
 graphs, such as an MLP on a batch) and run eagerly otherwise (deep narrow chains);

@@ -15,6 +15,14 @@ Only when something differs do we look closer: the routes are walked again from 
 function, and if every captured leaf is still found where it was (only a container on the
 way was rebuilt, with the same leaves and lengths) the snapshot is taken again and the
 replay stands; otherwise ``changed()`` names the first route that now leads elsewhere.
+A list that holds only such objects, and any dict holding one, has its length checked
+too (an entry added may be a leaf the function iterates over).
+
+The walk starts from the function and the arguments' objects, not their data (nodes,
+arrays and numbers are left out: a step must not keep its first batch alive). It also
+looks for the argument nodes: one the function can reach by itself (``step(W)`` where
+the function reads ``W``) is noted, so that a call passing another node retraces
+(``aliasing.py``).
 
 Not seen: leaves reached only through what this walk does not enter (class attributes,
 sets, numpy object arrays, other modules' globals, a container of more than
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import threading
 import types
 from collections import deque
 from collections.abc import Callable
@@ -112,9 +121,12 @@ def _own(obj: Any) -> bool:
 
 
 def _enters(obj: Any) -> bool:
-    if isinstance(obj, (_SKIP, Node)):
+    try:
+        if isinstance(obj, (_SKIP, Node)):
+            return False
+        return not _own(obj) or getattr(obj, "__wrapped__", None) is not None
+    except Exception:  # noqa: BLE001 (an object whose attributes raise: not entered)
         return False
-    return not _own(obj) or getattr(obj, "__wrapped__", None) is not None
 
 
 def _follow(obj: Any, edge: tuple) -> Any:
@@ -148,8 +160,9 @@ class Captures:
     """The routes from a traced function to the leaves it captured; see the module doc."""
 
     def __init__(self, root: tuple, leaves: list) -> None:
-        self.root = root  # (fn, args, kwargs) of the traced call
+        self.root = root  # (fn, args, kwargs) of the traced call, without their data
         self.leaves = leaves
+        self._lock = threading.Lock()
         self._snapshot()
 
     def _snapshot(self) -> None:
@@ -212,6 +225,10 @@ class Captures:
                 namespace[f"O{k}"], namespace[f"G{k}"] = obj, _getter([e for e, _ in kept])
                 parts.append(f"G{k}(O{k})" if len(kept) == 1 else f"*G{k}(O{k})")
                 want += [c for _, c in kept]
+                if isinstance(obj, dict):  # an entry added may be a leaf it iterates over
+                    parts.append(f"len(O{k}) == {len(obj)}")
+                    want.append(True)
+                    self._routes[f"len({self._route(oid)})"] = len(obj)
             for e, c in kept:  # where each leaf is (not the containers on the way)
                 if id(c) in wanted:
                     self._routes[self._route(oid, _name(e, obj))] = id(c)
@@ -219,6 +236,10 @@ class Captures:
         exec(f"def held():\n    return [{', '.join(parts)}]\n", namespace)  # noqa: S102
         self._held, self._want = namespace["held"], want
         self.found = sum(1 for n in self.leaves if id(n) in parent)
+
+    def reaches(self, node: Any) -> bool:
+        """Whether the walk found a route to ``node``."""
+        return id(node) in self._parent
 
     def _route(self, oid: int, tail: str = "") -> str:
         """How the function reaches object ``oid`` (then ``tail``), as Python would say it."""
@@ -244,11 +265,12 @@ class Captures:
             held = self._held()
             if len(held) == len(self._want) and all(map(_is, held, self._want)):
                 return ""
-        except (LookupError, AttributeError, TypeError, ValueError):
+        except Exception:  # noqa: BLE001 (a property that raises: look closer, as _snapshot does)
             pass
-        old = self._routes
-        self._snapshot()
-        moved = [route for route, what in old.items() if self._routes.get(route) != what]
+        with self._lock:  # one thread at a time takes the snapshot again
+            old = self._routes
+            self._snapshot()
+            moved = [route for route, what in old.items() if self._routes.get(route) != what]
         if not moved:
             return ""
         route = next((r for r in moved if not r.startswith("len(")), moved[0])
@@ -290,7 +312,31 @@ def _getter(edges: list) -> Callable[[Any], Any]:
     return lambda obj: tuple(_follow(obj, e) for e in edges)
 
 
-def find_captures(program: Any, fn: Callable, args: tuple, kwargs: dict) -> Captures | None:
-    """The routes to the leaves ``program`` holds itself (None when it holds none)."""
+def find_captures(program: Any, fn: Callable, args: tuple, kwargs: dict,
+                  flat: list) -> Captures | None:
+    """The routes to the leaves ``program`` holds itself, and to the argument nodes the
+    function can also reach without its arguments (``step(W)`` where it reads ``W``
+    itself): None when there are none. Sets ``program.captured_ids`` to those leaves."""
     leaves = [what for kind, what in program.sources.values() if kind == "node"]
-    return Captures((fn, args, kwargs), leaves) if leaves else None
+    passed = [flat[k] for kind, k in program.sources.values() if kind == "arg"]
+    if not leaves and not passed:
+        return None
+    # The arguments' data is not kept (it would pin the first batch for the step's life):
+    # only the objects a leaf may hang from (a model passed as an argument).
+    captures = Captures((fn, _without_data(args), _without_data(kwargs)), leaves + passed)
+    reached = [n for n in passed if captures.reaches(n)]
+    program.captured_ids = {id(n): -1 - j for j, n in enumerate(leaves + reached)}
+    if not leaves and not reached:
+        return None
+    return captures
+
+
+def _without_data(x: Any) -> Any:
+    """``x`` with its nodes, arrays and numbers left out (lists, tuples, dicts walked)."""
+    if isinstance(x, (Node, np.ndarray, float, np.floating)):
+        return None
+    if type(x) in (list, tuple):
+        return type(x)(_without_data(item) for item in x)
+    if type(x) is dict:
+        return {k: _without_data(v) for k, v in x.items()}
+    return x

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import gates as G
 from .matmul import Dot, find_dots
-from .trace import ArgRef, Program
+from .trace import ArgRef, Program, guarded_nodes
 
 SUM = "sum"  # the kind of a merged chain of adds
 MATMUL = "matmul"  # the kind of a group of sums that is one matrix product (``dot``)
@@ -51,8 +51,7 @@ class Schedule:
 def schedule(p: Program) -> Schedule:
     uses = Counter(j for step in p.steps.values() for j in step.inputs)
     # Nodes whose value is read after the forward keep a slot of their own (no merging).
-    guarded = {gd.node for gd in p.guards} | {gd.other[0] for gd in p.guards
-                                              if isinstance(gd.other, tuple)} | set(p.extras)
+    guarded = set(guarded_nodes(p)) | set(p.extras)
     terms: dict = {}  # in node order: p.steps is
     steps = p.steps
     add = G.ADD

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from ..engine import grad as eager_grad
 from ..tensor import Tensor
 from ..value import Value
 from . import adapter
+from .aliasing import aliasing, identity_positions
 from .captures import find_captures
 from .cost import choose_scalar_replay
 from .eager import (
@@ -91,16 +93,20 @@ class CompiledStep:
         self.fn = fn
         self.checks_left = (3 if check is True else int(check)) if check else 0
         self.retrace = retrace
-        self.max_traces = max_traces
+        self.max_traces = int(max_traces)  # np.int64(3) too
         self.vectorize = vectorize
         self.traces = 0  # how many times the function was traced
         self._cache: dict = {}  # structure key -> list of replays, most recent first
         self._last: Any = None
+        # The cache and counters are shared by calls in several threads: changed under it
+        # (replays themselves run outside it, in parallel).
+        self._lock = threading.RLock()
 
     def reset(self) -> None:
         """Forget every trace: the next call traces again (after replacing a captured leaf)."""
-        self._cache.clear()
-        self._last = None
+        with self._lock:
+            self._cache.clear()
+            self._last = None
 
     @property
     def source(self) -> str:
@@ -115,20 +121,25 @@ class CompiledStep:
         if tracing():  # called inside another step's trace: that trace records our graph
             return self.fn(*args, **kwargs)
         flat, key, args, kwargs = flatten(args, kwargs)
-        replays = self._cache.get(key)
-        if replays is None:
-            if len(self._cache) >= MAX_STRUCTURES:  # a small cache: the oldest goes
-                del self._cache[next(iter(self._cache))]
-            replays = self._cache[key] = []
-        for replay in replays:
+        with self._lock:
+            replays = self._cache.get(key)
+            if replays is None:
+                if len(self._cache) >= MAX_STRUCTURES:  # a small cache: the oldest goes
+                    del self._cache[next(iter(self._cache))]
+                replays = self._cache[key] = []
+            candidates = list(replays)  # another thread may add or drop one meanwhile
+        for replay in candidates:
             if isinstance(replay, Eager):
                 self._last = replay
                 return self.fn(*args, **kwargs)
-            if not args_unchanged(replay.program, flat):
-                continue
+            if not args_unchanged(replay.program, flat) or replay.program.aliasing != aliasing(
+                    flat, replay.program.identity_positions, replay.program.captured_ids):
+                continue  # another trace may fit (same structure, other values or aliasing)
             replaced = replay.program.captured and replay.program.captured.changed()
             if replaced:  # a captured leaf is a new object: this trace is stale for good
-                replays.remove(replay)
+                with self._lock:
+                    if replay in replays:
+                        replays.remove(replay)
                 if not self.retrace:
                     raise GuardError(f"compile({self.__name__}): {replaced} since the trace "
                                      "(a captured leaf was replaced) and retrace=False; pass "
@@ -168,7 +179,9 @@ class CompiledStep:
             recorder = Recorder()
             out = recorder.run(self.fn, args, kwargs)
             program = build(out, flat, recorder)
-            program.captured = find_captures(program, self.fn, args, kwargs)
+            program.captured = find_captures(program, self.fn, args, kwargs, flat)
+            program.identity_positions = identity_positions(flat)
+            program.aliasing = aliasing(flat, program.identity_positions, program.captured_ids)
             if program.unreplayable:
                 replay: Any = Eager(program.unreplayable)
             elif not program.steps:  # no gate recorded (a leaf, or traced under no_grad)
@@ -180,9 +193,10 @@ class CompiledStep:
         finally:
             if collecting:
                 gc.enable()
-        self.traces += 1
-        replays.insert(0, replay)
-        self._last = replay
+        with self._lock:
+            self.traces += 1
+            replays.insert(0, replay)
+            self._last = replay
         return out
 
     def _result(self, replay: Any, flat: list, out: Any, grads: Callable, extras: list,
@@ -190,8 +204,12 @@ class CompiledStep:
         nodes = replay.leaf_nodes(flat)
         scalar = replay.program.kind == "value"  # gradients come as one float per leaf
         expected = None
+        checking = False
         if self.checks_left:
-            self.checks_left -= 1
+            with self._lock:
+                checking = self.checks_left > 0
+                self.checks_left -= checking
+        if checking:
             expected = self.fn(*args, **kwargs)
             if isinstance(expected, tuple):
                 for got, node in zip(extras, expected[1:]):

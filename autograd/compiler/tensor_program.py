@@ -33,7 +33,7 @@ from .. import tensor_gates as T
 from ..engine import fit_gradient, unbroadcast
 from . import adapter
 from .names import variable_names
-from .trace import ArgRef, Program
+from .trace import ArgRef, Program, guarded_nodes
 
 # The built-in Tensor-only gates, whose rules already give the input's shape (a custom
 # gate's rule may not, so its gradient is fitted); custom gates cannot take their names.
@@ -116,7 +116,7 @@ class Emitter:
         for step in p.steps.values():
             for j in step.inputs:
                 self.readers[j] += 1
-        self.watched = self.outputs | {gd.node for gd in p.guards}
+        self.watched = self.outputs | set(guarded_nodes(p))  # read after the forward
 
     # -- helpers the kernels use --------------------------------------------------------
 
@@ -373,7 +373,7 @@ def generate(p: Program, leaf_order: list) -> tuple[str, dict, list]:
     em.emit("# -- forward --")
     for i in sorted(p.steps):
         em.forward(i)
-    guards = "".join(names[i] + ", " for i in [gd.node for gd in p.guards])
+    guards = "".join(names[i] + ", " for i in guarded_nodes(p))
     extras = "".join(names[i] + ", " for i in p.extras)
     em.emit(f"seed = yield {names[p.root]}, ({guards}), ({extras})")
     em.emit("while True:  # each backward() sends its seed")

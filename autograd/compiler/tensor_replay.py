@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import operator
 import sys
+import threading
 from typing import Any
 
 import numpy as np
 
 from . import adapter
 from .tensor_program import generate
-from .trace import Program, guard_operand
+from .trace import Program, guard_operand, guarded_nodes
 
 _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
+_REQUIRES_GRAD = operator.attrgetter("requires_grad")
 
 
 class TensorReplay:
@@ -21,6 +23,7 @@ class TensorReplay:
     The buffers the program writes with ``out=`` are allocated once and reused by the next
     call, unless an earlier call's loss is still alive: its backward would read them, so
     that call keeps them and the replay allocates new ones (what eager allocates anyway).
+    Calls in several threads each get buffers no other call is using.
     """
 
     mode = "tensor tape"
@@ -39,10 +42,17 @@ class TensorReplay:
         self._fixed = all(kind == "node" for kind, _ in self._nodes)
         self._fixed_nodes = [what for _, what in self._nodes]
         self._refs = [sources[i][1] for i in refs]
+        # A captured leaf frozen or unfrozen since the trace (``w.requires_grad = False``)
+        # changes which gradients flow: checked per call, next to the data read.
+        captured = [i for i in nodes if sources[i][0] == "node"]
+        self._captured = [sources[i][1] for i in captured]
+        self._captured_needs = [program.needs_grad[i] for i in captured]
         self._signature = [(program.shapes[i], program.dtypes[i]) for i in nodes + refs]
         self._grad_nodes = [sources[i] for i in program.grad_leaves]
         self._fixed_grad_nodes = None if any(kind == "arg" for kind, _ in self._grad_nodes) \
             else [what for _, what in self._grad_nodes]
+        self._guarded = guarded_nodes(program)  # the nodes the tape's first yield gives
+        self._lock = threading.Lock()
         self._buffers = self._allocate()
         self._unshared = self._references()  # the count when no tape holds the buffers
 
@@ -67,6 +77,8 @@ class TensorReplay:
         or guard differs. ``backward(seed)`` gives one (gradient, new array?) pair per
         ``program.grad_leaves`` entry."""
         nodes = self._fixed_nodes if self._fixed else self._pick(self._nodes, flat)
+        if list(map(_REQUIRES_GRAD, self._captured)) != self._captured_needs:
+            return None  # a captured leaf's requires_grad changed: trace again
         leaf_values = adapter.read_data(nodes)
         if self._refs:
             leaf_values += [ref.resolve(flat) for ref in self._refs]
@@ -75,13 +87,16 @@ class TensorReplay:
                 return None  # a leaf changed shape or dtype since the trace
         except AttributeError:
             return None  # not an array any more
-        if self._references() > self._unshared:  # an earlier loss may still run backward
-            self._buffers = self._allocate()
-        tape = self._tape(leaf_values, flat, self._buffers)
+        # Whether the buffers are free, and the tape taking them, as one step: a call in
+        # another thread then sees them taken (the tape holds them) and allocates its own.
+        with self._lock:
+            if self._references() > self._unshared:  # an earlier loss may run backward
+                self._buffers = self._allocate()
+            tape = self._tape(leaf_values, flat, self._buffers)
         out, watched, extras = next(tape)
         if watched:
             p = self.program
-            values = dict(zip((gd.node for gd in p.guards), watched))
+            values = dict(zip(self._guarded, watched))
             for guard in p.guards:
                 if not guard.holds(values[guard.node], guard_operand(guard, values.get, flat)):
                     return None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import numbers
 import operator
 import sys
 import threading
@@ -99,6 +100,10 @@ class Program:
     returns_tuple: bool = False
     unreplayable: str = ""  # why this trace cannot be replayed ("" when it can)
     captured: Any = None  # captures.Captures: where the captured leaves were found
+    # Which arguments were the same object, or a captured leaf (see aliasing.py)
+    identity_positions: tuple = ()  # flat positions of the node and array arguments
+    captured_ids: dict = field(default_factory=dict)  # id(captured leaf) -> -1 - j
+    aliasing: tuple = ()  # the pattern at the trace: () when nothing was shared
 
     def __len__(self) -> int:
         return self.n
@@ -108,12 +113,13 @@ def check_options(fn: Any, check: Any, retrace: Any, max_traces: Any, vectorize:
     """``compile``'s arguments, refused with a clear error before anything is traced."""
     if not callable(fn):
         raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
-    if not (isinstance(check, (bool, np.bool_)) or isinstance(check, int) and check >= 0):
+    if not (isinstance(check, (bool, np.bool_))
+            or isinstance(check, numbers.Integral) and int(check) >= 0):
         raise TypeError(f"compile: check must be True, False or a number of calls >= 0, got "
                         f"{check!r:.60}")
     if not isinstance(retrace, (bool, np.bool_)):
         raise TypeError(f"compile: retrace must be True or False, got {retrace!r:.60}")
-    if isinstance(max_traces, bool) or not isinstance(max_traces, int):
+    if isinstance(max_traces, (bool, np.bool_)) or not isinstance(max_traces, numbers.Integral):
         raise TypeError(f"compile: max_traces must be an int >= 1, got {max_traces!r:.60}")
     if max_traces < 1:
         raise ValueError(f"compile: max_traces must be an int >= 1, got {max_traces}")
@@ -475,6 +481,14 @@ def args_unchanged(program: Program, flat: list) -> bool:
         return True
     return [flat[k] for k in keys] == floats and all(
         np.array_equal(flat[k], value) for k, value in program.arg_arrays)
+
+
+def guarded_nodes(program: Program) -> list[int]:
+    """The nodes whose values the guards read after the forward: each compared or read
+    node, and the other side of a comparison between two nodes (in guard order, once)."""
+    nodes = [gd.node for gd in program.guards]
+    nodes += [gd.other[0] for gd in program.guards if isinstance(gd.other, tuple)]
+    return list(dict.fromkeys(nodes))
 
 
 def guard_operand(guard: Guard, values: Callable, flat: list) -> Any:
