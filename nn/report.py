@@ -83,7 +83,7 @@ class Recorder:
 
     def _snapshot(self, epoch: int) -> None:
         try:
-            import viz
+            from viz.explore import explore_later
         except ImportError as e:  # viz is part of gategrad, but a trimmed install may lack it
             self._note(f"no graph snapshots: {e}")
             return
@@ -97,9 +97,8 @@ class Recorder:
                                         self.y[:n], self.reg)
             loss.label = "loss"
             loss.backward()
-            self.snapshots.append((epoch, viz.explore(loss, model=self.model)))
-        except RuntimeError as e:  # no Graphviz to lay the graph out
-            self._note(f"no graph snapshots: {e}")
+            # laid out at write time, all snapshots in one run of Graphviz's dot
+            self.snapshots.append((epoch, explore_later(loss, model=self.model)))
         finally:
             for p, g in zip(params, saved):
                 p.grad = g
@@ -127,6 +126,14 @@ class Recorder:
         """Write the page (whole or not at all) and return its path."""
         from .report_page import write_page
 
+        if self.snapshots:
+            from viz.explore import lay_out
+
+            try:
+                lay_out([explorer for _, explorer in self.snapshots])
+            except RuntimeError as e:  # no Graphviz to lay the graphs out
+                self._note(f"no graph snapshots: {e}")
+                self.snapshots.clear()
         return write_page(self.path, self.data(history, title),
                           [explorer for _, explorer in self.snapshots])
 
