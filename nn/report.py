@@ -13,6 +13,7 @@ parameters' gradients saved and put back.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,5 +165,8 @@ def _classes(labels: np.ndarray) -> str:
 
 
 def _round(x: Any) -> float | None:
+    """``x`` to 5 significant digits; None for NaN and inf (JSON has neither). It runs on
+    every history value (40,000 on a 10,000-epoch run): math.isfinite, not numpy's, whose
+    per-call overhead was half its cost."""
     x = float(x)
-    return float(f"{x:.5g}") if np.isfinite(x) else None
+    return float(f"{x:.5g}") if math.isfinite(x) else None
