@@ -4,7 +4,9 @@ Every epoch: the loss and accuracy (train and validation) the history keeps anyw
 ``every`` epochs (about ``FRAMES`` times per run): the per-layer gradient norms and, for
 2-D data, the decision boundary on a ``GRID`` × ``GRID`` grid. At ``SNAPSHOTS`` chosen
 epochs: the model's loss graph with its gradients, as a ``viz.explore`` explorer with the
-gradient-health overlay. The page itself is written by ``report_page.py``.
+gradient-health overlay, its numbers read at that epoch and its layout made when the page
+is written, all snapshots in one run of Graphviz (starting ``dot`` costs more than laying
+out one small graph). The page itself is written by ``report_page.py``.
 
 Recording reads what training leaves behind (the gradients of the epoch's last step) and
 never changes the model: the graph snapshots run their own backward pass with the
