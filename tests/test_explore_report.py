@@ -105,3 +105,18 @@ def test_data_with_more_than_two_features_has_no_boundary(tmp_path):
         X, y, epochs=10, verbose=False, report=tmp_path / "r.html")
     data, _ = report_data(tmp_path / "r.html")
     assert "boundary" not in data and len(data["recorded"]) == 10
+
+
+def test_without_graphviz_the_report_says_so_and_has_no_snapshots(tmp_path, monkeypatch):
+    import viz.explore_scopes
+
+    def no_dot(graphs, rankdir="LR"):
+        raise RuntimeError("no Graphviz renderer found")
+
+    monkeypatch.setattr(viz.explore_scopes, "layout_many", no_dot)  # the snapshots' layout
+    X, y = flower()
+    net().fit(X, y, epochs=12, lr=1.2, verbose=False, report=tmp_path / "r.html")
+    data, text = report_data(tmp_path / "r.html")
+    assert data["snapshots"] == [] and 'class="gg-explorer"' not in text
+    assert data["notes"] == ["no graph snapshots: no Graphviz renderer found"]
+    assert len(data["recorded"]) == 12  # the rest of the report is there

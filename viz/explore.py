@@ -25,7 +25,7 @@ from autograd._atomic import write_atomically
 from autograd.node import Node
 
 from .draw import MAX_NODES, plan
-from .explore_data import build_model
+from .explore_data import build_model, place_models
 from .explore_groups import model_modules
 from .explore_health import EXPLODE_ABOVE
 
@@ -50,6 +50,7 @@ class Explorer:
         holding several explorers needs those once: see ``assets``). ``overlay`` starts with
         the gradient-health overlay on, ``at_end`` at the last step."""
         global _instances
+        lay_out([self])  # one built by ``explore_later`` and not laid out yet
         _instances += 1
         data = script_json(self.model)
         options = (' data-overlay="on"' if overlay else "") + (' data-start="end"' if at_end
@@ -140,6 +141,24 @@ def explore(root: Any, max_nodes: int = MAX_NODES,
     Call ``root.backward()`` first to step through the backward pass; without it the
     explorer shows the forward pass only.
     """
+    return Explorer(_model(root, max_nodes, explode_above, model, placed=True))
+
+
+def explore_later(root: Any, max_nodes: int = MAX_NODES,
+                  explode_above: float = EXPLODE_ABOVE, model: Any = None) -> Explorer:
+    """``explore`` without the layout: every number shown is read from the graph now, but
+    Graphviz runs only when the explorer is first shown, or in ``lay_out`` with others.
+    For a page holding several explorers: one run of ``dot`` lays them all out."""
+    return Explorer(_model(root, max_nodes, explode_above, model, placed=False))
+
+
+def lay_out(explorers: list[Explorer]) -> None:
+    """Lay out the explorers from ``explore_later`` that are not laid out yet, all in one
+    run of Graphviz."""
+    place_models([x.model for x in explorers])
+
+
+def _model(root: Any, max_nodes: int, explode_above: float, model: Any, placed: bool) -> dict:
     if not isinstance(root, Node):
         raise TypeError(f"explore() takes a Value or a Tensor, got {type(root).__name__}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
@@ -148,5 +167,5 @@ def explore(root: Any, max_nodes: int = MAX_NODES,
         raise ValueError(f"explore: explode_above must be positive, got {explode_above!r}")
     if model is not None:
         model_modules(model)  # a clear error now for something that is not a model
-    return Explorer(build_model(plan([root], "auto", max_nodes), explode_above, model,
-                                more=max_nodes))
+    return build_model(plan([root], "auto", max_nodes), explode_above, model,
+                       more=max_nodes, placed=placed)

@@ -38,7 +38,7 @@ from .explore_entries import (
 from .explore_groups import module_groups
 from .explore_health import EXPLODE_ABOVE, health_flags
 from .explore_more import open_more
-from .explore_scopes import place
+from .explore_scopes import place, place_many
 from .labels import gate_text, value_text
 from .labels import who as name_of
 
@@ -57,9 +57,10 @@ def has_backward(root: Any) -> bool:
 
 
 def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE, model: Any = None,
-                more: int = 0) -> dict:
+                more: int = 0, placed: bool = True) -> dict:
     """The explorer's data for a plan of one root; ``model``'s modules become groups, and
-    up to ``more`` values behind the cut's stubs are exported for the page to open."""
+    up to ``more`` values behind the cut's stubs are exported for the page to open.
+    ``placed=False`` leaves the layout out, for ``place_models`` to do several at once."""
     root = p.roots[0]
     backward = has_backward(root)
     names = p.names
@@ -95,7 +96,7 @@ def build_model(p: Plan, explode_above: float = EXPLODE_ABOVE, model: Any = None
     groups += chain_groups(p, nodes, edges, in_edges, add_edge, backward, more // 4)
     saved = sum(1 for n in nodes if n.get("extra"))
     groups += open_more(p, nodes, add_edge, backward, more - saved)
-    width, height = place(nodes, groups, edges)
+    width, height = place(nodes, groups, edges) if placed else (None, None)
     rules = {e["id"]: e.get("rule") for e in edges}
     steps = _forward_steps(p, names) + (_backward_steps(p, names, shares, in_edges, rules, fed)
                                         if backward else [])
@@ -197,3 +198,14 @@ def _share(parent: Any, pid: str, eid: str, line_of_rule: str, rule: Any, total:
                  "drawn or from earlier backward() calls")
     grad = final if done else f"Σ {now} ({k}/{n})"
     return {"node": pid, "edge": eid, "text": line, "grad": grad, "done": done}
+
+
+def place_models(models: list[dict]) -> None:
+    """Lay out explorer data built with ``placed=False`` (in place), all in one run of
+    ``dot``; models already laid out are left as they are."""
+    todo = [m for m in models if m["width"] is None]
+    if not todo:
+        return
+    sizes = place_many([(m["nodes"], m["groups"], m["edges"]) for m in todo])
+    for m, (width, height) in zip(todo, sizes):
+        m["width"], m["height"] = width, height

@@ -28,9 +28,28 @@ def place(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[flo
     """Give every node, group and edge its position (in place); return the top scope's
     width and height. Nodes and groups carry ``scope`` / ``parent`` (a group id, or
     nothing for the top); edges ``from`` and ``to`` (node or group ids)."""
+    return place_many([(nodes, groups, edges)])[0]
+
+
+def place_many(graphs: list[tuple[list[dict], list[dict], list[dict]]]
+               ) -> list[tuple[float, float]]:
+    """``place`` for several graphs, each given as its ``(nodes, groups, edges)``, all laid
+    out by one run of ``dot`` (starting ``dot`` costs more than a small layout does)."""
+    scoped = [_scopes(*graph) for graph in graphs]
+    layouts = layout_many([(boxes[s], pairs[s]) for boxes, pairs, _ in scoped for s in boxes])
+    sizes = []
+    for (nodes, groups, edges), (boxes, _, slot) in zip(graphs, scoped):
+        placed = dict(zip(boxes, layouts[:len(boxes)]))
+        del layouts[:len(boxes)]
+        sizes.append(_apply(placed, nodes, groups, edges, slot))
+    return sizes
+
+
+def _scopes(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[dict, dict, list]:
+    """Each scope's boxes and edges to lay out, and each edge's slot: its scope, its pair's
+    index there (None: not laid out)."""
     parent: dict[Any, Any] = {g["id"]: g.get("parent") for g in groups}
-    scope_of: dict[str, Any] = {n["id"]: n.get("scope") for n in nodes}
-    scope_of.update(parent)
+    scope_of = _scope_of(nodes, groups)
     boxes: dict[Any, list[Box]] = {None: []}
     for g in groups:
         boxes[g["id"]] = []
@@ -39,7 +58,7 @@ def place(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[flo
     for g in groups:
         boxes[g.get("parent")].append(Box(g["id"], g["w"], g["h"]))
     pairs: dict[Any, list[tuple[str, str]]] = {s: [] for s in boxes}
-    slot: list[tuple[Any, int | None]] = []  # each edge: its scope, its pair's index there
+    slot: list[tuple[Any, int | None]] = []
     first: dict[tuple, int] = {}
     # A stub's group is placed by its one edge, to its gate. Edges from values drawn
     # elsewhere into what it holds (a shared input) are left out of the layout (the page
@@ -57,8 +76,19 @@ def place(nodes: list[dict], groups: list[dict], edges: list[dict]) -> tuple[flo
         first.setdefault(key, len(pairs[s]))
         slot.append((s, len(pairs[s])))
         pairs[s].append((a, b))
-    scopes = list(boxes)
-    placed = dict(zip(scopes, layout_many([(boxes[s], pairs[s]) for s in scopes])))
+    return boxes, pairs, slot
+
+
+def _scope_of(nodes: list[dict], groups: list[dict]) -> dict[str, Any]:
+    scope_of: dict[str, Any] = {n["id"]: n.get("scope") for n in nodes}
+    scope_of.update({g["id"]: g.get("parent") for g in groups})
+    return scope_of
+
+
+def _apply(placed: dict, nodes: list[dict], groups: list[dict], edges: list[dict],
+           slot: list[tuple[Any, int | None]]) -> tuple[float, float]:
+    """Copy the scopes' layouts onto the nodes, groups and edges; the top scope's size."""
+    scope_of = _scope_of(nodes, groups)
     for item in nodes + groups:
         item["x"], item["y"] = placed[scope_of[item["id"]]].centre[item["id"]]
     for g in groups:
