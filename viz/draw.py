@@ -134,7 +134,8 @@ def build(p: Plan, rankdir: str = "LR", show_data: bool = True, show_grad: bool 
     """The Digraph for a plan. The step-by-step view passes ``grad_of`` (the gradient
     shown and whether it is known yet), the ``current`` gate's node, edge labels with
     their colours, and each box's ``min_width``."""
-    dot = Drawing(name="gategrad", graph_attr=_graph_attr(p, rankdir, title),
+    size = _size(p)  # what dot lays out: it picks the layout settings and the ranks below
+    dot = Drawing(name="gategrad", graph_attr=_graph_attr(p, rankdir, title, size),
                   node_attr={"fontname": "Helvetica", "fontsize": "11", "shape": "box",
                              "style": "rounded", "margin": "0.08,0.04"},
                   edge_attr={"arrowsize": "0.6", "color": "#555555",
@@ -171,12 +172,12 @@ def build(p: Plan, rankdir: str = "LR", show_data: bool = True, show_grad: bool 
                      fontcolor="#777777", fontsize="9")
             dot.edge("m" + name[1:], gate, style="dashed", color="#999999")
             edges.append(("m" + name[1:], gate))
-    if _size(p) > RANKS_ABOVE:  # dot's own ranking is cut short on big graphs
+    if size > RANKS_ABOVE:  # dot's own ranking is cut short on big graphs
         dot.body += [f"\t{{rank=same; {'; '.join(group)}}}\n" for group in ranks(edges)]
     return dot
 
 
-def _graph_attr(p: Plan, rankdir: str, title: str) -> dict:
+def _graph_attr(p: Plan, rankdir: str, title: str, size: int) -> dict:
     attrs = {"rankdir": rankdir, "bgcolor": "white", "fontname": "Helvetica",
              "nodesep": "0.2", "ranksep": "0.3"}
     if p.hidden:
@@ -185,7 +186,7 @@ def _graph_attr(p: Plan, rankdir: str, title: str) -> dict:
         title = f"{title}\\n{cut}" if title else cut  # backslash-n: a line break in DOT
     if title:
         attrs.update(label=title, labelloc="t", fontsize="11", fontcolor=EXPLAIN_COLOR)
-    if _size(p) > C.FAST_LAYOUT_ABOVE:
+    if size > C.FAST_LAYOUT_ABOVE:
         attrs.update(C.FAST_LAYOUT)
     return attrs
 

@@ -27,19 +27,16 @@ def chain_groups(p: Plan, nodes: list[dict], edges: list[dict], in_edges: dict,
     that still fits in ``budget`` partial sums (a chain too long is skipped, not the end):
     their partial sums (with gates and edges) go into ``nodes`` / ``add_edge``; the drawn
     terms' edges in ``edges`` (ids by gate in ``in_edges``) get the gate they open to."""
-    drawn = {node for node in p.nodes if node in in_edges}
     partials: dict = {}
     for q, head in p.folded.items():  # consumers first
-        if head in drawn:
+        if head in in_edges:  # its keys: the drawn gates
             partials.setdefault(head, []).append(q)
     names = p.names
     by_id = {e["id"]: e for e in nodes}
     edge_by_id = {e["id"]: e for e in edges}
     groups = []
     for head, chain in partials.items():
-        if len(chain) > CHAIN_MAX:
-            continue
-        if len(chain) > budget:  # a shorter chain further on may still fit
+        if len(chain) > min(CHAIN_MAX, budget):  # a shorter chain further on may still fit
             continue
         budget -= len(chain)
         chain.reverse()  # inputs first

@@ -88,9 +88,8 @@ def value_entry(node: Any, node_id: str, is_root: bool, backward: bool, fed: int
     if fed > 1:  # a running sum is shown while the shares arrive
         widest = text_of(_final(node))  # as wide as any running sum prints
         rows.append(f"grad Σ {widest} ({fed}/{fed})")
-    width = max(len(r) for r in rows) * CHAR + 2 * PAD_X
     lines = 1 + (1 if entry["label"] else 0) + (1 if is_tensor else 0) + (1 if needs_grad else 0)
-    entry["w"], entry["h"] = round(max(width, 60.0), 1), float(lines * LINE + 2 * PAD_Y)
+    entry["w"], entry["h"] = text_box(rows)[0], float(lines * LINE + 2 * PAD_Y)
     return entry
 
 

@@ -32,7 +32,6 @@ from autograd.node import Node
 
 from .draw import Plan
 from .explore_entries import name_box, summary, text_box, title_width
-from .graph import inputs_first
 
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid"})
 LISTED_PARAMS = 20  # parameters listed in a group's panel
@@ -136,7 +135,7 @@ def module_groups(p: Plan, model: Any, entries: list[dict], backward: bool,
     """The groups of ``model``'s modules over the drawn nodes: each drawn value (with its
     gate and stub) gets ``scope``, the id of its innermost module; returns the groups
     (``shut``: they start folded), outermost first."""
-    own = ownership(model, inputs_first(p.roots))
+    own = ownership(model, p.names)  # every node of the graph, inputs first (draw.plan)
     ids = {path: f"G{i}" for i, path in enumerate(own.modules)}
     by_id = {e["id"]: e for e in entries}
     members: Counter = Counter()
