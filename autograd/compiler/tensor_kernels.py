@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import gates as G
 from .. import tensor_gates as T
-from .tensor_program import Emitter, Grad
+from .tensor_program import Emitter, Grad, broadcast_shape
 
 
 def _call(fn: str, n: int, operator: str | None = None) -> Callable:
@@ -109,10 +109,6 @@ FORWARD: dict[Any, Callable] = {
 
 # -- backward --------------------------------------------------------------------------
 
-def _broadcast(*shapes: tuple | None) -> tuple | None:
-    known = [s for s in shapes if s is not None]
-    return None if len(known) < len(shapes) else np.broadcast_shapes(*known)
-
 
 def _input(em: Emitter, i: int, k: int) -> int:
     return em.p.steps[i].inputs[k]
@@ -140,7 +136,7 @@ def _sub(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad:
 def _times(em: Emitter, i: int, k: int, g: Grad, exclusive: bool, factor: int) -> Grad:
     """``g * factor``: in place when ``g`` is ours and already of the result's shape."""
     names = em.names
-    shape = _broadcast(g.shape, em.p.shapes[factor])
+    shape = broadcast_shape(g.shape, em.p.shapes[factor])
     if exclusive and g.mutable and g.shape == shape:
         em.emit(f"np.multiply({g.var}, {names[factor]}, out={g.var})")
         return g
@@ -151,7 +147,7 @@ def _times(em: Emitter, i: int, k: int, g: Grad, exclusive: bool, factor: int) -
 def _mul(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad:
     a, b = em.p.steps[i].inputs
     if a == b:  # x * x: both rules give g * x, so one rule on the doubled gradient
-        shape = _broadcast(g.shape, em.p.shapes[a])
+        shape = broadcast_shape(g.shape, em.p.shapes[a])
         return em.new(f"np.multiply({g.var} + {g.var}, {em.names[a]}{{out}})", a, shape,
                       f"c{i}")
     return _times(em, i, k, g, exclusive, b if k == 0 else a)
@@ -175,7 +171,7 @@ def _relu_grad(em: Emitter, i: int, k: int, g: Grad, exclusive: bool) -> Grad:
     read, and sends such a g to the masked write."""
     out = em.names[i]
     em.ns["finite"] = finite
-    shape = _broadcast(g.shape, em.p.shapes[i])
+    shape = broadcast_shape(g.shape, em.p.shapes[i])
     if g.mutable and g.shape == em.p.shapes[i]:  # in place
         em.emit(f"if finite({g.var}):")
         em.emit(f"    np.multiply({g.var}, {out} != 0, out={g.var})")

@@ -94,6 +94,12 @@ class Grad:
     fresh: bool = False  # a new array each call: may become a leaf's .grad as it is
 
 
+def broadcast_shape(*shapes: tuple | None) -> tuple | None:
+    """The shape numpy broadcasts ``shapes`` to; None if any is unknown (None)."""
+    known = [s for s in shapes if s is not None]
+    return None if len(known) < len(shapes) else np.broadcast_shapes(*known)
+
+
 class Emitter:
     """Writes the generated function line by line; the kernels call back into it."""
 
@@ -324,8 +330,7 @@ class Emitter:
         if old is None:
             self.grads[j] = c
             return
-        shape = None if old.shape is None or c.shape is None else \
-            np.broadcast_shapes(old.shape, c.shape)
+        shape = broadcast_shape(old.shape, c.shape)
         var = f"g_{self.names[j]}"
         if shape and old.mutable and old.shape == shape:
             self.emit(f"{old.var} += {c.var}")

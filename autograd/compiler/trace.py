@@ -264,7 +264,7 @@ class Recorder:
                 cls, name = adapter.DATA_PROPERTY
                 prop = inspect.getattr_static(cls, name)
                 originals.append((cls, name, cls.__dict__.get(name, _INHERITED)))
-                setattr(cls, name, property(self._data_reader(prop.fget), prop.fset,
+                setattr(cls, name, property(self._reader(prop.fget, "read"), prop.fset,
                                             doc=prop.__doc__))
                 for module, name in adapter.OPERAND_CONVERSIONS:
                     originals.append((module, name, getattr(module, name)))
@@ -316,16 +316,6 @@ class Recorder:
                 else:
                     self.reads.append((node, op, other[0], result, f"{name} at {where}"))
             return result
-        return read
-
-    def _data_reader(self, get: Callable) -> Callable:
-        def read(node: Any) -> Any:
-            data = get(node)
-            where = self._user_line()
-            if where:
-                self.reads.append((node, "read", None, adapter.copy_of_data(node),
-                                   f".data at {where}"))
-            return data
         return read
 
     def _maker(self, make: Callable) -> Callable:
