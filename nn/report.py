@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import no_grad
 from viz.labels import l2_norm
+
+from .module import zero_grads
 
 if TYPE_CHECKING:
     from .models import Classifier
@@ -93,10 +95,9 @@ class Recorder:
         params = self.model.parameters()
         saved = [p.grad for p in params]
         try:
-            for p in params:
-                p.grad = None
+            zero_grads(params)
             n = min(SNAPSHOT_SAMPLES, len(self.X))
-            loss = self.model.objective(self.model.forward(Tensor(self.X[:n], label="X")),
+            loss = self.model.objective(self.model.forward(self.model.inputs(self.X[:n])),
                                         self.y[:n], self.reg)
             loss.label = "loss"
             loss.backward()

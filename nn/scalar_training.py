@@ -28,9 +28,9 @@ class ScalarMLPTraining:
 
     def __init__(self, mlp: MLP) -> None:
         self.mlp = mlp
-        self.n_features = mlp.nin
+        self.n_features = mlp.n_features
         self.n_outputs = mlp.nouts[-1]
-        self.n_classes = 2 if self.n_outputs == 1 else self.n_outputs
+        self.n_classes = mlp.n_classes
 
     def parameters(self) -> list[Value]:
         return self.mlp.parameters()
